@@ -1,0 +1,3 @@
+"""teams-notify: the ServiceNow Notify connector for Microsoft Teams, as code."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,55 @@
+"""`teams-notify` command line.
+
+Each command group lives in its own module and imports heavy libraries inside its
+commands, so `teams-notify --help` stays fast. Exit codes: 0 success, 1 a check failed,
+2 bad input. Expected failures are `TeamsNotifyError`s, printed as one line plus the fix.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from teams_notify import __version__
+from teams_notify.cli import cert, provider, sandbox, synth, teams
+from teams_notify.errors import TeamsNotifyError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="teams-notify")
+def cli() -> None:
+    """Roll out the ServiceNow Notify connector for Microsoft Teams as code."""
+
+
+for _group in (cert.group, provider.group, sandbox.command, synth.command, teams.group):
+    cli.add_command(_group)
+
+
+def report_error(err: TeamsNotifyError) -> None:
+    """Print an expected failure as `error: <cause>` plus `  fix: <fix>` on stderr."""
+    click.secho(f"error: {err.cause}", fg="red", err=True)
+    if err.fix:
+        click.echo(f"  fix: {err.fix}", err=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point; returns the process exit code."""
+    try:
+        cli.main(args=argv, prog_name="teams-notify", standalone_mode=False)
+    except TeamsNotifyError as err:
+        report_error(err)
+        return err.exit_code
+    except click.exceptions.Exit as ex:
+        return int(ex.exit_code or 0)
+    except click.ClickException as ex:
+        ex.show()
+        return 2
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""ServiceNow side: table catalog and the constructs that write records."""

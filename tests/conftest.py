@@ -1,0 +1,8 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+import os
+
+# jsii prints a banner on every start with Node 20; it is noise in test output.
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
