@@ -1,0 +1,1 @@
+"""Fixtures and harnesses shared by the test suites (imported by tests/conftest.py)."""
