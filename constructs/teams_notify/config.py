@@ -1,0 +1,377 @@
+"""Tenant configuration: `tenants/<name>.toml`, validated into `TenantConfig`.
+
+One file per tenant. Unknown keys are rejected, shapes are checked (GUID, https URL, UPN),
+and relative paths are resolved against the file's folder. Secrets never live here: the
+stacks read them from sensitive Terraform variables fed by `TF_VAR_...` environment
+variables (see docs/config.md). Every error names the file and the key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from teams_notify.errors import BadInputError
+from teams_notify.servicenow.catalog import TABLES
+
+GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+UPN_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+DOMAIN_RE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
+IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+SECRET_KEY_RE = re.compile(r"(password|secret|private_key|token)$", re.IGNORECASE)
+DEFAULT_PROVIDER_SOURCE = "terraform.local/teams-notify/servicenow"
+
+
+def _guid(value: str) -> str:
+    if not GUID_RE.match(value):
+        raise ValueError(f"not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx): {value!r}")
+    return value.lower()
+
+
+def _https(value: str) -> str:
+    if not re.match(r"^https://[A-Za-z0-9.-]+(:\d+)?(/.*)?$", value):
+        raise ValueError(f"not an https:// URL: {value!r}")
+    return value.rstrip("/")
+
+
+def _http_or_https(value: str) -> str:
+    # The local sandbox speaks plain http on loopback; everything else must be https.
+    if re.match(r"^http://(127\.0\.0\.1|localhost)(:\d+)?/?$", value):
+        return value.rstrip("/")
+    return _https(value)
+
+
+def _upn(value: str) -> str:
+    if not UPN_RE.match(value):
+        raise ValueError(f"not a user principal name (user@domain): {value!r}")
+    return value
+
+
+def _domain(value: str) -> str:
+    if not DOMAIN_RE.match(value):
+        raise ValueError(f"not a domain name: {value!r}")
+    return value.lower()
+
+
+def _identifier(value: str) -> str:
+    if not IDENT_RE.match(value):
+        raise ValueError(f"not a ServiceNow table/column name: {value!r}")
+    return value
+
+
+Guid = Annotated[str, AfterValidator(_guid)]
+HttpsUrl = Annotated[str, AfterValidator(_https)]
+InstanceUrl = Annotated[str, AfterValidator(_http_or_https)]
+Upn = Annotated[str, AfterValidator(_upn)]
+Domain = Annotated[str, AfterValidator(_domain)]
+Identifier = Annotated[str, AfterValidator(_identifier)]
+
+
+class Strict(BaseModel):
+    """Base for every config section: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CertificateConfig(Strict):
+    """One certificate bundle (the output of `teams-notify cert new|import`)."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,30}$", description="short id used in resource names")
+    dir: Path
+    name: str = Field(min_length=1)
+    active: bool = False
+    jks_alias: str | None = None
+    poc: bool = False  # generate a throwaway self-signed bundle into `dir` when missing
+
+    @property
+    def crt(self) -> Path:
+        return self.dir / f"{self.name}.crt"
+
+    @property
+    def key_file(self) -> Path:
+        return self.dir / f"{self.name}.key"
+
+    @property
+    def jks(self) -> Path:
+        return self.dir / f"{self.name}.jks"
+
+
+class ServiceUserConfig(Strict):
+    """The Microsoft 365 user that places calls: created by the Entra stack, or an existing one."""
+
+    upn: Upn
+    display_name: str = "ServiceNow Notify service user"
+    create: bool = True
+    object_id: Guid | None = None
+
+    @model_validator(mode="after")
+    def _existing_needs_id(self) -> ServiceUserConfig:
+        if not self.create and self.object_id is None:
+            raise ValueError("create = false needs object_id (the existing user's Entra object id)")
+        return self
+
+
+class BotConfig(Strict):
+    """Optional Azure Bot with the Teams channel and calling (azurerm, off by default)."""
+
+    enabled: bool = False
+    name: str = ""
+    resource_group_name: str = ""
+    subscription_id: Guid | None = None
+    sku: Literal["F0", "S1"] = "F0"
+    calling_web_hook: HttpsUrl | None = None
+
+    @model_validator(mode="after")
+    def _enabled_needs_fields(self) -> BotConfig:
+        if self.enabled:
+            missing = [k for k in ("name", "resource_group_name") if not getattr(self, k)]
+            missing += [k for k in ("subscription_id", "calling_web_hook") if getattr(self, k) is None]
+            if missing:
+                raise ValueError(f"enabled = true needs {', '.join(missing)}")
+        return self
+
+
+class EntraConfig(Strict):
+    """How the ServiceNow stack gets the Entra stack's values (see docs/constructs.md)."""
+
+    handoff: Literal["variables", "remote_state"] = "variables"
+    client_id: Guid | None = None  # known client id when the Azure team runs its half separately
+    service_user_object_id: Guid | None = None
+
+
+class LocalBackendConfig(Strict):
+    type: Literal["local"] = "local"
+
+
+class CloudBackendConfig(Strict):
+    """Terraform Cloud / Enterprise: one workspace per stack, named by `workspace_pattern`."""
+
+    type: Literal["cloud"]
+    organization: str = Field(min_length=1)
+    hostname: str = "app.terraform.io"
+    workspace_pattern: str = "teams-notify-{stack}"
+
+    @model_validator(mode="after")
+    def _pattern_has_stack(self) -> CloudBackendConfig:
+        if "{stack}" not in self.workspace_pattern:
+            raise ValueError("workspace_pattern must contain {stack} so every stack gets its own workspace")
+        return self
+
+
+class AzurermBackendConfig(Strict):
+    """Azure Storage blob state: one blob per stack, named by `key_pattern`."""
+
+    type: Literal["azurerm"]
+    resource_group_name: str = Field(min_length=1)
+    storage_account_name: str = Field(pattern=r"^[a-z0-9]{3,24}$")
+    container_name: str = Field(min_length=3)
+    key_pattern: str = "teams-notify/{stack}.tfstate"
+    use_azuread_auth: bool = True
+
+    @model_validator(mode="after")
+    def _pattern_has_stack(self) -> AzurermBackendConfig:
+        if "{stack}" not in self.key_pattern:
+            raise ValueError("key_pattern must contain {stack} so every stack gets its own state")
+        return self
+
+
+BackendConfig = Annotated[
+    LocalBackendConfig | CloudBackendConfig | AzurermBackendConfig, Field(discriminator="type")
+]
+
+
+class SelectorConfig(Strict):
+    """The Notify provider selector entry for Teams (article step 8)."""
+
+    name: str = "Microsoft Teams"
+    order: int = 100
+    table: str = "notify_call"
+    condition: str = ""
+    catch_all: bool = False
+    manual_selection: bool = True
+    conference_provider: str = "Microsoft Teams"
+
+
+class ServiceNowConfig(Strict):
+    instance_url: InstanceUrl
+    provider_source: str = DEFAULT_PROVIDER_SOURCE
+    provider_version: str | None = None
+    name_prefix: str = Field(default="Teams Notify", min_length=1)
+    requester: str | None = None  # name of an existing OAuth 2.0 credential; default: the one we create
+    connection_url: HttpsUrl = "https://graph.microsoft.com"
+    jwt_expiry_seconds: int = Field(default=300, ge=60, le=600)
+    # Singleton Teams configuration record to adopt: an encoded query over its table.
+    teams_config_query: str = "active=false^ORactive=true"
+    selector: SelectorConfig = SelectorConfig()
+
+
+class OverridesConfig(Strict):
+    """Per-instance names for tables/columns (keys are the catalog's logical keys)."""
+
+    tables: dict[str, Identifier] = {}
+    columns: dict[str, dict[str, Identifier]] = {}
+
+    @model_validator(mode="after")
+    def _keys_known(self) -> OverridesConfig:
+        for table in [*self.tables, *self.columns]:
+            if table not in TABLES:
+                raise ValueError(f"unknown table key {table!r}; known: {', '.join(sorted(TABLES))}")
+        for table, cols in self.columns.items():
+            unknown = sorted(set(cols) - set(TABLES[table].columns))
+            if unknown:
+                known = ", ".join(sorted(TABLES[table].columns))
+                raise ValueError(f"unknown column key(s) {unknown} for table {table!r}; known: {known}")
+        return self
+
+
+class TenantConfig(Strict):
+    """One tenant: everything both stacks need, minus secrets."""
+
+    name: str = Field(pattern=NAME_RE.pattern)
+    tenant_id: Guid
+    domain: Domain
+    app_display_name: str = Field(default="ServiceNow Notify for Teams", min_length=1)
+    enable_online_meetings: bool = True
+    expiry_horizon_days: int = Field(default=30, ge=0)
+    service_user: ServiceUserConfig
+    servicenow: ServiceNowConfig
+    certificates: list[CertificateConfig] = Field(min_length=1, max_length=2)
+    entra: EntraConfig = EntraConfig()
+    bot: BotConfig = BotConfig()
+    backend: BackendConfig = LocalBackendConfig()
+    overrides: OverridesConfig = OverridesConfig()
+    source: Path | None = None  # the file this came from (filled by load_tenant)
+
+    @model_validator(mode="after")
+    def _one_active_certificate(self) -> TenantConfig:
+        active = [c.key for c in self.certificates if c.active]
+        if len(self.certificates) == 1 and not active:
+            return self.model_copy(
+                update={"certificates": [self.certificates[0].model_copy(update={"active": True})]}
+            )
+        if len(active) != 1:
+            raise ValueError(f"exactly one certificate must have active = true (found {len(active)})")
+        keys = [c.key for c in self.certificates]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"certificate keys must be unique: {keys}")
+        return self
+
+    @property
+    def active_certificate(self) -> CertificateConfig:
+        return next(c for c in self.certificates if c.active)
+
+    @property
+    def entra_stack(self) -> str:
+        return f"{self.name}-entra"
+
+    @property
+    def servicenow_stack(self) -> str:
+        return f"{self.name}-servicenow"
+
+    def table(self, key: str) -> str:
+        """The instance's name for a catalog table (override or default)."""
+        return self.overrides.tables.get(key, TABLES[key].name)
+
+    def column(self, table_key: str, column_key: str) -> str:
+        """The instance's name for a catalog column (override or default)."""
+        override = self.overrides.columns.get(table_key, {}).get(column_key)
+        return override or TABLES[table_key].columns[column_key].name
+
+
+def _error_location(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+        elif item in ("local", "cloud", "azurerm") and parts and parts[-1] == "backend":
+            continue  # discriminated-union branch name, not a key the user wrote
+        elif item.startswith("function-after") or item.startswith("function-"):
+            continue
+        else:
+            parts.append(item)
+    return ".".join(parts) or "(top level)"
+
+
+def _secret_keys(data: object, prefix: str = "") -> list[str]:
+    """Keys that look like they hold a secret (never allowed in config)."""
+    found: list[str] = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            path = f"{prefix}.{k}" if prefix else str(k)
+            if SECRET_KEY_RE.search(str(k)):
+                found.append(path)
+            found += _secret_keys(v, path)
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            found += _secret_keys(v, f"{prefix}[{i}]")
+    return found
+
+
+def parse_tenant(data: dict[str, object], source: Path) -> TenantConfig:
+    """Validate already-parsed TOML data; relative paths resolve against `source`'s folder."""
+    secrets = _secret_keys(data)
+    if secrets:
+        raise BadInputError(
+            f"{source}: key {secrets[0]} looks like a secret; secrets never go in tenant config",
+            "remove it and export it as a TF_VAR_... environment variable (see docs/config.md)",
+        )
+    data = {"name": source.stem, **data, "source": str(source)}
+    try:
+        tenant = TenantConfig.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = _error_location(first["loc"])
+        msg = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            msg = "unknown key (check spelling; see docs/config.md for every key)"
+        raise BadInputError(f"{source}: {where}: {msg}", "fix the value; docs/config.md lists every key") from None
+    return _resolve_paths(tenant, source.parent)
+
+
+def _resolve_paths(tenant: TenantConfig, base: Path) -> TenantConfig:
+    certs = []
+    for i, cert in enumerate(tenant.certificates):
+        folder = cert.dir if cert.dir.is_absolute() else (base / cert.dir)
+        cert = cert.model_copy(update={"dir": folder.resolve()})
+        if not cert.poc:
+            for label, path in (("crt", cert.crt), ("jks", cert.jks)):
+                if not path.is_file():
+                    raise BadInputError(
+                        f"{tenant.source}: certificates[{i}].dir: {label} file not found: {path}",
+                        "create the bundle with `teams-notify cert new` or fix dir/name",
+                    )
+        certs.append(cert)
+    return tenant.model_copy(update={"certificates": certs})
+
+
+def load_tenant(path: Path) -> TenantConfig:
+    """Read and validate one tenant file; raises BadInputError naming the file and key."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BadInputError(f"{path}: tenant file not found", "check the path") from None
+    except tomllib.TOMLDecodeError as err:
+        raise BadInputError(f"{path}: not valid TOML: {err}", "fix the syntax") from None
+    return parse_tenant(data, path)
+
+
+def load_tenants(directory: Path) -> list[TenantConfig]:
+    """Every `*.toml` in `directory`, sorted by file name; tenant names must be unique."""
+    files = sorted(directory.glob("*.toml"))
+    if not files:
+        raise BadInputError(f"{directory}: no tenant files (*.toml)", "add one; see tenants/example.toml")
+    tenants = [load_tenant(f) for f in files]
+    seen: dict[str, Path | None] = {}
+    for t in tenants:
+        if t.name in seen:
+            raise BadInputError(
+                f"{t.source}: name: tenant name {t.name!r} already used by {seen[t.name]}",
+                "give every tenant a unique name",
+            )
+        seen[t.name] = t.source
+    return tenants
