@@ -1,0 +1,133 @@
+"""The one place that picks the CDK engine: CDKTF 0.21 (default) or CDK Terrain 0.24.
+
+`TEAMS_NOTIFY_CDK=cdktn` selects CDK Terrain (`cdktn`, `cdktn_provider_azuread`), its maintained
+successor with the same API. Everything else imports the engine from here, never directly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from types import ModuleType
+from typing import Any
+
+import jsii
+
+# jsii prints an end-of-life banner for Node 20 on every start; it is noise for users.
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+# The end-of-life switch takes a list of Node major versions, not a boolean.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,19,20,21")
+
+ENGINE = os.environ.get("TEAMS_NOTIFY_CDK", "cdktf").strip().lower() or "cdktf"
+
+cdk: Any
+azuread: ModuleType
+if ENGINE == "cdktn":
+    import cdktn as cdk
+    import cdktn_provider_azuread as azuread
+elif ENGINE == "cdktf":
+    import cdktf as cdk
+    import cdktf_cdktf_provider_azuread as azuread
+else:
+    from teams_notify.errors import BadInputError
+
+    raise BadInputError(f"TEAMS_NOTIFY_CDK={ENGINE!r} is not an engine we know", "use cdktf or cdktn")
+
+App = cdk.App
+TerraformStack = cdk.TerraformStack
+TerraformResource = cdk.TerraformResource
+TerraformDataSource = cdk.TerraformDataSource
+TerraformProvider = cdk.TerraformProvider
+TerraformVariable = cdk.TerraformVariable
+TerraformOutput = cdk.TerraformOutput
+TerraformElement = cdk.TerraformElement
+LocalBackend = cdk.LocalBackend
+CloudBackend = cdk.CloudBackend
+NamedCloudWorkspace = cdk.NamedCloudWorkspace
+AzurermBackend = cdk.AzurermBackend
+DataTerraformRemoteStateLocal = cdk.DataTerraformRemoteStateLocal
+DataTerraformRemoteStateAzurerm = cdk.DataTerraformRemoteStateAzurerm
+Aspects = cdk.Aspects
+IAspect = cdk.IAspect
+Annotations = cdk.Annotations
+Token = cdk.Token
+Fn = cdk.Fn
+
+
+def azuread_module(name: str) -> ModuleType:
+    """A submodule of the selected azuread binding, e.g. `azuread_module("application")`."""
+    import importlib
+
+    return importlib.import_module(f"{azuread.__name__}.{name}")
+
+
+def _metadata(provider_name: str) -> Any:
+    return cdk.TerraformProviderGeneratorMetadata(provider_name=provider_name)
+
+
+class RawProvider(cdk.TerraformProvider):  # type: ignore[misc]
+    """A provider block with exactly `attrs` (for providers without a prebuilt binding)."""
+
+    def __init__(self, scope: Any, id_: str, *, name: str, source: str, attrs: dict[str, Any],
+                 version: str | None = None, alias: str | None = None) -> None:
+        super().__init__(
+            scope,
+            id_,
+            terraform_resource_type=name,
+            terraform_generator_metadata=_metadata(name),
+            terraform_provider_source=source,
+            terraform_provider_version_constraint=version,
+        )
+        if alias:
+            self.alias = alias
+        self.attrs = attrs
+
+    @jsii.member(jsii_name="synthesizeAttributes")
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        return self.attrs
+
+
+class RawResource(cdk.TerraformResource):  # type: ignore[misc]
+    """A resource whose synthesized attributes are exactly `attrs` (typed by subclasses)."""
+
+    def __init__(self, scope: Any, id_: str, *, type_: str, provider_name: str, attrs: dict[str, Any],
+                 provider: Any = None, depends_on: list[Any] | None = None) -> None:
+        super().__init__(
+            scope,
+            id_,
+            terraform_resource_type=type_,
+            terraform_generator_metadata=_metadata(provider_name),
+            provider=provider,
+            depends_on=depends_on,
+        )
+        self.attrs = attrs
+
+    @jsii.member(jsii_name="synthesizeAttributes")
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        return {k: v for k, v in self.attrs.items() if v is not None}
+
+    def attr(self, name: str) -> str:
+        """A reference to a computed attribute, e.g. `sys_id`."""
+        return str(self.get_string_attribute(name))
+
+
+class RawDataSource(cdk.TerraformDataSource):  # type: ignore[misc]
+    """A data source whose synthesized attributes are exactly `attrs`."""
+
+    def __init__(self, scope: Any, id_: str, *, type_: str, provider_name: str, attrs: dict[str, Any],
+                 provider: Any = None) -> None:
+        super().__init__(
+            scope,
+            id_,
+            terraform_resource_type=type_,
+            terraform_generator_metadata=_metadata(provider_name),
+            provider=provider,
+        )
+        self.attrs = attrs
+
+    @jsii.member(jsii_name="synthesizeAttributes")
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        return self.attrs
+
+    def attr(self, name: str) -> str:
+        return str(self.get_string_attribute(name))
