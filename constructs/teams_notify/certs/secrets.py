@@ -1,0 +1,110 @@
+"""Passwords for keystores and input files: from environment variables or a hidden prompt,
+never from the command line (argv is visible to every user of the machine via `ps`)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+
+from teams_notify.certs.files import PRIVATE_MODE, read_input, write_atomic
+from teams_notify.errors import BadInputError
+
+STORE_PASSWORD_ENV = "TEAMS_NOTIFY_STORE_PASSWORD"
+KEY_PASSWORD_ENV = "TEAMS_NOTIFY_KEY_PASSWORD"
+# Password of a file the user hands us (a PFX or an encrypted PEM key), not of our output.
+INPUT_PASSWORD_ENV = "TEAMS_NOTIFY_INPUT_PASSWORD"
+# keytool refuses keystore passwords shorter than 6 characters.
+MIN_PASSWORD_LENGTH = 6
+GENERATED_PASSWORD_BYTES = 24  # 32 URL-safe characters, ~192 bits
+
+
+def from_env_or_prompt(env: str, prompt: str, confirm: bool = False) -> str:
+    """The secret in `env`, else asked for with a hidden prompt; BadInputError if neither works."""
+    value = _env_or_prompt(env, prompt, confirm)
+    if value is None:
+        raise BadInputError(
+            f"no {prompt.lower()} given", fix=f"set {env}, or run in a terminal to be asked for it"
+        )
+    return value
+
+
+def optional_from_env_or_prompt(env: str, prompt: str) -> str | None:
+    """Like `from_env_or_prompt`, but an empty answer or no terminal means "not given"."""
+    return _env_or_prompt(env, f"{prompt} (empty to skip)", confirm=False, allow_empty=True)
+
+
+def _env_or_prompt(env: str, prompt: str, confirm: bool, allow_empty: bool = False) -> str | None:
+    value = os.environ.get(env)
+    if value:
+        return value
+    # Only a person at a terminal can answer; scripts and CI must use the environment variable
+    # (and must never hang waiting for input nobody will type).
+    if not sys.stdin.isatty():
+        return None
+    try:
+        answer: str = click.prompt(
+            prompt,
+            hide_input=True,
+            confirmation_prompt=confirm,
+            default="" if allow_empty else None,
+            show_default=False,
+            err=True,
+        )
+    except click.exceptions.Abort:
+        return None
+    return answer or None
+
+
+def store_password_for_new_keystore(generate_into: Path | None = None) -> str:
+    """The store password for a keystore we are about to write: generated into a 0600 file
+    when asked, else from TEAMS_NOTIFY_STORE_PASSWORD or a confirmed prompt."""
+    if generate_into is not None:
+        password = generate_password()
+        write_password_file(generate_into, password)
+        return password
+    password = from_env_or_prompt(STORE_PASSWORD_ENV, "Keystore password", confirm=True)
+    require_strong_enough(password, STORE_PASSWORD_ENV)
+    return password
+
+
+def key_password_for(store_password: str) -> str:
+    """TEAMS_NOTIFY_KEY_PASSWORD, else the store password (what ServiceNow's JWT key expects
+    unless told otherwise)."""
+    password = os.environ.get(KEY_PASSWORD_ENV) or store_password
+    require_strong_enough(password, KEY_PASSWORD_ENV)
+    return password
+
+
+def require_strong_enough(password: str, env: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise BadInputError(
+            f"the password from {env} (or the prompt) is shorter than {MIN_PASSWORD_LENGTH} characters",
+            fix="use a longer password, or --generate-password FILE",
+        )
+
+
+def generate_password() -> str:
+    """A strong random password made of URL-safe characters (no quoting trouble in any UI)."""
+    return secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
+
+
+def write_password_file(path: Path, password: str) -> None:
+    """Write a password to a new 0600 file; never overwrite (it may be the only copy)."""
+    if path.exists():
+        raise BadInputError(f"password file {path} already exists", fix="choose a new file name")
+    write_atomic(path, (password + "\n").encode("utf-8"), PRIVATE_MODE)
+
+
+def read_password_file(path: Path) -> str:
+    """The password in a file written by `write_password_file` (first line, no newline)."""
+    try:
+        text = read_input(path, "password file").decode("utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        raise BadInputError(f"password file {path} is not UTF-8 text", fix="check the file") from err
+    if not text or not text[0]:
+        raise BadInputError(f"password file {path} has no password on its first line", fix="check the file")
+    return text[0]
