@@ -1,0 +1,153 @@
+"""Parsing, validation and value normalisation, kept apart from HTTP and Terraform plumbing.
+
+ServiceNow returns every value as a string in its own spelling: booleans "true"/"false",
+integers without leading zeros, date-times as UTC "YYYY-MM-DD HH:MM:SS", references as a
+sys_id. Users write what HCL gives them (`true`, `5`, ISO 8601 with an offset). `canonical`
+maps both spellings to one form so a refresh after apply shows no changes, while a real
+out-of-band change still shows up.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from terraform_provider_servicenow.errors import ConfigError
+
+SYS_ID = re.compile(r"^[0-9a-f]{32}$")
+COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+# Characters that end or extend a term of an encoded query: `^` separates terms (`^OR`, `^NQ`
+# start new ones), line breaks are rejected by the Table API parser in odd ways.
+_QUERY_BREAKERS = ("^", "\n", "\r")
+SYSTEM_COLUMN_PREFIX = "sys_"
+
+
+def remote_value(raw: Any) -> str:
+    """A value as ServiceNow returned it, as a plain string (references unwrapped, null -> "")."""
+    if raw is None:
+        return ""
+    if isinstance(raw, dict):
+        return str(raw.get("value", ""))
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    return str(raw)
+
+
+def canonical(value: str) -> str:
+    """One spelling per meaning, for comparison only (state keeps the user's spelling)."""
+    lowered = value.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered
+    stripped = value.strip()
+    if _NUMBER.match(stripped):
+        return _canonical_number(stripped)
+    if _DATE.match(stripped):
+        return stripped
+    if _DATETIME.match(stripped):
+        return _canonical_datetime(stripped)
+    return value
+
+
+def _canonical_number(text: str) -> str:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
+        return text
+    if number == number.to_integral_value():
+        return str(int(number))
+    return format(number.normalize(), "f")
+
+
+def _canonical_datetime(text: str) -> str:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def same_value(ours: str, theirs: str) -> bool:
+    """True when ServiceNow's value means what we wrote."""
+    return ours == theirs or canonical(ours) == canonical(theirs)
+
+
+def check_table(table: str) -> str:
+    """A table name is a plain identifier (it becomes part of a URL path)."""
+    if not TABLE.match(table):
+        raise ConfigError(
+            f"invalid table name {table!r}",
+            "Use the table's internal name, e.g. sys_certificate (letters, digits, underscores).",
+        )
+    return table
+
+
+def check_column(name: str) -> str:
+    """A column name is a plain identifier (no dot-walking, no query syntax)."""
+    if not COLUMN.match(name):
+        raise ConfigError(
+            f"invalid column name {name!r}",
+            "Use the column's internal name (letters, digits, underscores), not its label.",
+        )
+    return name
+
+
+def check_match_value(column: str, value: str) -> str:
+    """Refuse a match_on value that could widen the encoded query (pitfall: `^OR...`)."""
+    for breaker in _QUERY_BREAKERS:
+        if breaker in value:
+            shown = "^" if breaker == "^" else "a line break"
+            raise ConfigError(
+                f"match_on column {column!r} has a value containing {shown}",
+                "ServiceNow encoded queries use ^ to join conditions, so such a value could match other "
+                "records. Match on a different column, or adopt the record by import instead.",
+            )
+    return value
+
+
+def exact_query(match: dict[str, str]) -> str:
+    """Encoded query for `column = value` on every pair; values must have passed check_match_value."""
+    terms = []
+    for column, value in sorted(match.items()):
+        check_column(column)
+        check_match_value(column, value)
+        terms.append(f"{column}ISEMPTY" if value == "" else f"{column}={value}")
+    return "^".join(terms)
+
+
+def matches_exactly(record: dict[str, Any], match: dict[str, str]) -> bool:
+    """Client-side check that a returned record really has our values (ServiceNow's `=` is
+    case-insensitive and we never trust the server's parse of a query we built)."""
+    return all(
+        column in record and same_value(value, remote_value(record[column]))
+        for column, value in match.items()
+    )
+
+
+def parse_record_id(import_id: str) -> tuple[str, str]:
+    """`<table>/<sys_id>` -> (table, sys_id)."""
+    table, sep, sys_id = import_id.strip().partition("/")
+    if not sep or not TABLE.match(table) or not SYS_ID.match(sys_id):
+        raise ConfigError(
+            f"invalid import id {import_id!r}",
+            "Use <table>/<sys_id>, e.g. sys_certificate/0123456789abcdef0123456789abcdef.",
+        )
+    return table, sys_id
+
+
+def record_id(table: str, sys_id: str) -> str:
+    """The Terraform id of a record: `<table>/<sys_id>`."""
+    return f"{table}/{sys_id}"
+
+
+def user_columns(record: dict[str, Any]) -> dict[str, str]:
+    """Non-system, non-empty columns of a record as strings (what an import adopts into `fields`)."""
+    values = {k: remote_value(v) for k, v in record.items() if not k.startswith(SYSTEM_COLUMN_PREFIX)}
+    return {k: v for k, v in values.items() if v != ""}

@@ -1,0 +1,372 @@
+"""Resource `servicenow_record`: one row of any ServiceNow table.
+
+`fields` are managed and drift-checked (compared after normalisation, so ServiceNow's
+spelling of a boolean or date never shows as a change); `sensitive_fields` are written and
+never read back (the state keeps what we wrote). With `match_on` an existing row whose
+listed fields equal ours is adopted instead of inserting a twin; `adopted_values` keeps the
+values it had before so `on_destroy = "restore"` can put them back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tf.iface import (
+    Config,
+    CreateContext,
+    DeleteContext,
+    ImportContext,
+    PlanContext,
+    ReadContext,
+    Resource,
+    State,
+    UpdateContext,
+)
+from tf.schema import Attribute, Schema
+from tf.types import Bool, List, Map, String, Unknown
+from tf.utils import Diagnostics
+
+from terraform_provider_servicenow.client import ServiceNowClient
+from terraform_provider_servicenow.diagnostics import ClientSource, is_known, reporting
+from terraform_provider_servicenow.errors import ConfigError, ServiceNowError
+from terraform_provider_servicenow.normalize import (
+    check_column,
+    check_match_value,
+    check_table,
+    exact_query,
+    matches_exactly,
+    parse_record_id,
+    record_id,
+    remote_value,
+    same_value,
+    user_columns,
+)
+
+ON_DESTROY = ("delete", "keep", "restore")
+
+SCHEMA = Schema(
+    version=0,
+    attributes=[
+        Attribute("id", String(), computed=True, description="`<table>/<sys_id>`."),
+        Attribute(
+            "table",
+            String(),
+            required=True,
+            requires_replace=True,
+            description="Table name, e.g. `sys_certificate`.",
+        ),
+        Attribute(
+            "fields",
+            Map(String()),
+            optional=True,
+            description="Managed columns (name -> value as ServiceNow stores it). Drift is detected.",
+        ),
+        Attribute(
+            "sensitive_fields",
+            Map(String()),
+            optional=True,
+            sensitive=True,
+            description="Columns that are written but never read back (passwords). Drift is not detected.",
+        ),
+        Attribute(
+            "match_on",
+            List(String()),
+            optional=True,
+            description="Keys of `fields`: adopt the one existing record whose values for them equal ours.",
+        ),
+        Attribute(
+            "on_destroy",
+            String(),
+            optional=True,
+            description="`delete` (default for created records), `keep` (default for adopted records) or "
+            "`restore` (put back the values an adopted record had before).",
+        ),
+        Attribute("sys_id", String(), computed=True, description="The record's sys_id."),
+        Attribute(
+            "adopted", Bool(), computed=True, description="True when match_on adopted an existing record."
+        ),
+        Attribute(
+            "adopted_values",
+            Map(String()),
+            computed=True,
+            description="Values the managed fields had before adoption (used by `on_destroy = restore`).",
+        ),
+    ],
+)
+
+
+class RecordResource(Resource):
+    def __init__(self, provider: ClientSource) -> None:
+        self.provider = provider
+
+    @classmethod
+    def get_name(cls) -> str:
+        return "record"
+
+    @classmethod
+    def get_schema(cls) -> Schema:
+        return SCHEMA
+
+    # ------------------------------------------------------------------ validate
+
+    def validate(self, diags: Diagnostics, type_name: str, config: Config) -> None:
+        super().validate(diags, type_name, config)
+        with reporting(diags):
+            check_config(config)
+
+    # -------------------------------------------------------------------- create
+
+    def create(self, ctx: CreateContext, planned: State) -> State | None:
+        with reporting(ctx.diagnostics):
+            check_config(planned)
+            return self._create(ctx.diagnostics, self.provider.get_client(), planned)
+        return None
+
+    def _create(self, diags: Diagnostics, client: ServiceNowClient, planned: State) -> State:
+        table = planned["table"]
+        fields: dict[str, str] = planned.get("fields") or {}
+        secrets: dict[str, str] = planned.get("sensitive_fields") or {}
+        match = {column: fields[column] for column in planned.get("match_on") or []}
+        wanted = list(fields)
+
+        if match:
+            existing = find_match(client, table, match, wanted)
+            if existing is not None:
+                return self._adopt(diags, client, planned, existing)
+
+        def recover() -> dict[str, Any] | None:
+            # The insert's response was lost: if the record is there now, it is ours.
+            return find_match(client, table, match, wanted)
+
+        record = client.create_record(table, fields | secrets, wanted, recover if match else None)
+        sys_id = remote_value(record.get("sys_id"))
+        check_written(diags, table, fields, record)
+        return planned | {
+            "id": record_id(table, sys_id),
+            "sys_id": sys_id,
+            "adopted": False,
+            "adopted_values": None,
+        }
+
+    def _adopt(
+        self, diags: Diagnostics, client: ServiceNowClient, planned: State, existing: dict[str, Any]
+    ) -> State:
+        table = planned["table"]
+        fields: dict[str, str] = planned.get("fields") or {}
+        sys_id = remote_value(existing.get("sys_id"))
+        before = {k: remote_value(existing[k]) for k in fields if k in existing}
+        changes = {k: v for k, v in fields.items() if k not in before or not same_value(v, before[k])}
+        changes |= planned.get("sensitive_fields") or {}
+        if changes:
+            written = client.update_record(table, sys_id, changes, list(fields))
+            if written is None:
+                raise ServiceNowError(f"the record {table}/{sys_id} to adopt was deleted while adopting it")
+            check_written(diags, table, fields, written)
+        return planned | {
+            "id": record_id(table, sys_id),
+            "sys_id": sys_id,
+            "adopted": True,
+            "adopted_values": before,
+        }
+
+    # ---------------------------------------------------------------------- read
+
+    def read(self, ctx: ReadContext, current: State) -> State | None:
+        with reporting(ctx.diagnostics):
+            fields: dict[str, str] = current.get("fields") or {}
+            record = self.provider.get_client().get_record(current["table"], current["sys_id"], list(fields))
+            if record is None:
+                return None  # deleted outside Terraform: drop from state, the next plan re-creates it
+            return current | {
+                "fields": refreshed(fields, record) if current.get("fields") is not None else None
+            }
+        return current
+
+    # ---------------------------------------------------------------------- plan
+
+    def plan(self, ctx: PlanContext, current: State | None, planned: State) -> State | None:
+        fields = planned.get("fields")
+        if current is None or not current.get("adopted") or not is_known(fields) or not fields:
+            return planned
+        # An adopted record gains a managed column: remember its pre-adoption value at apply.
+        if set(fields) - set(current.get("adopted_values") or {}):
+            planned["adopted_values"] = Unknown
+        return planned
+
+    # -------------------------------------------------------------------- update
+
+    def update(self, ctx: UpdateContext, current: State, planned: State) -> State | None:
+        with reporting(ctx.diagnostics):
+            check_config(planned)
+            return self._update(ctx.diagnostics, self.provider.get_client(), current, planned)
+        return current  # failed: keep what Terraform knew
+
+    def _update(self, diags: Diagnostics, client: ServiceNowClient, current: State, planned: State) -> State:
+        table, sys_id = current["table"], current["sys_id"]
+        fields: dict[str, str] = planned.get("fields") or {}
+        before: dict[str, str] = current.get("fields") or {}
+        changes = {k: v for k, v in fields.items() if k not in before or not same_value(v, before[k])}
+        old_secrets = current.get("sensitive_fields") or {}
+        changes |= {
+            k: v for k, v in (planned.get("sensitive_fields") or {}).items() if old_secrets.get(k) != v
+        }
+
+        adopted_values = current.get("adopted_values")
+        if planned.get("adopted_values") is Unknown:
+            adopted_values = remember_new_columns(client, table, sys_id, fields, adopted_values or {})
+        if changes:
+            written = client.update_record(table, sys_id, changes, list(fields))
+            if written is None:
+                raise ServiceNowError(
+                    f"the record {table}/{sys_id} was deleted outside Terraform during apply",
+                    "Run terraform apply again: the refresh will notice and create it.",
+                )
+            check_written(diags, table, fields, written)
+        return planned | {"adopted_values": adopted_values}
+
+    # -------------------------------------------------------------------- delete
+
+    def delete(self, ctx: DeleteContext, current: State) -> State | None:
+        with reporting(ctx.diagnostics):
+            client = self.provider.get_client()
+            table, sys_id = current["table"], current["sys_id"]
+            mode = current.get("on_destroy") or ("keep" if current.get("adopted") else "delete")
+            if mode == "keep":
+                return None
+            if mode == "restore" and current.get("adopted"):
+                # Restore only what we recorded; sensitive columns are never recorded.
+                values = current.get("adopted_values") or {}
+                if values:
+                    client.update_record(
+                        table, sys_id, values, list(values)
+                    )  # 404 -> nothing left to restore
+                return None
+            # "delete", or "restore" of a record we created: before us there was no record.
+            client.delete_record(table, sys_id)  # already gone is fine
+            return None
+        return current  # failed: the record stays in state
+
+    # -------------------------------------------------------------------- import
+
+    def import_(self, ctx: ImportContext, id: str) -> State | None:
+        with reporting(ctx.diagnostics):
+            table, sys_id = parse_record_id(id)
+            record = self.provider.get_client().get_record(table, sys_id)
+            if record is None:
+                raise ConfigError(f"no record {id} to import", f"Check the sys_id exists in table '{table}'.")
+            return {
+                "id": record_id(table, sys_id),
+                "table": table,
+                # Every non-system column: the first plan drops the ones the configuration does
+                # not manage (a state-only change) and shows real differences on the others.
+                "fields": user_columns(record),
+                "sensitive_fields": None,
+                "match_on": None,
+                "on_destroy": None,
+                "sys_id": sys_id,
+                "adopted": False,
+                "adopted_values": None,
+            }
+        return None
+
+
+def check_config(config: Config) -> None:
+    """Checks that need values (run at validate time on what is known, and again at apply)."""
+    table = config.get("table")
+    if isinstance(table, str):
+        check_table(table)
+    on_destroy = config.get("on_destroy")
+    if isinstance(on_destroy, str) and on_destroy not in ON_DESTROY:
+        raise ConfigError(f"on_destroy must be one of {', '.join(ON_DESTROY)}, not {on_destroy!r}")
+    fields = config.get("fields")
+    secrets = config.get("sensitive_fields")
+    for names in (fields, secrets):
+        if isinstance(names, dict):
+            for name in names:
+                check_column(name)
+    if isinstance(fields, dict) and isinstance(secrets, dict) and set(fields) & set(secrets):
+        both = ", ".join(sorted(set(fields) & set(secrets)))
+        raise ConfigError(
+            f"columns in both fields and sensitive_fields: {both}", "Put each column in one of the two maps."
+        )
+    check_match_on(config.get("match_on"), fields)
+
+
+def check_match_on(match_on: Any, fields: Any) -> None:
+    if not isinstance(match_on, list) or not isinstance(fields, dict):
+        return
+    for column in match_on:
+        if not isinstance(column, str):
+            continue
+        if column not in fields:
+            raise ConfigError(
+                f"match_on column {column!r} is not a key of fields",
+                "match_on lists columns whose values in `fields` identify the record to adopt.",
+            )
+        value = fields[column]
+        if isinstance(value, str):
+            check_match_value(column, value)
+
+
+def find_match(
+    client: ServiceNowClient, table: str, match: dict[str, str], wanted: list[str]
+) -> dict[str, Any] | None:
+    """The one record whose match columns equal ours exactly, None if there is none."""
+    candidates = client.query(table, exact_query(match), wanted)
+    exact = [record for record in candidates if matches_exactly(record, match)]
+    if len(exact) > 1:
+        ids = ", ".join(remote_value(r.get("sys_id")) for r in exact)
+        shown = ", ".join(f"{k}={v!r}" for k, v in sorted(match.items()))
+        raise ConfigError(
+            f"match_on found {len(exact)} records in '{table}' with {shown}: {ids}",
+            "Add columns to match_on so exactly one record matches, or remove the duplicates.",
+        )
+    return exact[0] if exact else None
+
+
+def refreshed(ours: dict[str, str], record: dict[str, Any]) -> dict[str, str]:
+    """Managed fields after a refresh: our spelling where ServiceNow's value means the same,
+    ServiceNow's value where it changed; a column ServiceNow no longer returns is dropped so the
+    plan shows it as missing."""
+    result: dict[str, str] = {}
+    for column, value in ours.items():
+        if column not in record:
+            continue
+        theirs = remote_value(record[column])
+        result[column] = value if same_value(value, theirs) else theirs
+    return result
+
+
+def check_written(diags: Diagnostics, table: str, fields: dict[str, str], record: dict[str, Any]) -> None:
+    """After a write: a column missing from the answer does not exist (ServiceNow ignores unknown
+    columns silently); a value stored differently would show as drift on every plan. Reported as
+    diagnostics, never raised: the write happened and its state must be kept (as tainted on create)."""
+    missing = sorted(column for column in fields if column not in record)
+    if missing:
+        diags.add_error(
+            f"table '{table}' has no column {', '.join(map(repr, missing))} (ServiceNow ignored it)",
+            "Check the column names in System Definition > Dictionary (sys_dictionary) for this table.",
+            path=["fields"],
+        )
+    for column, value in fields.items():
+        if column not in record:
+            continue
+        theirs = remote_value(record[column])
+        if not same_value(value, theirs):
+            diags.add_warning(
+                f"ServiceNow stored {table}.{column} as {theirs!r}, not {value!r}",
+                "Use the value ServiceNow stores (e.g. a choice value or sys_id, not a label), or every plan "
+                "will show a change.",
+                path=["fields", (column,)],
+            )
+
+
+def remember_new_columns(
+    client: ServiceNowClient, table: str, sys_id: str, fields: dict[str, str], known: dict[str, str]
+) -> dict[str, str]:
+    """Pre-management values of columns newly added to an adopted record's fields."""
+    new = [column for column in fields if column not in known]
+    record = client.get_record(table, sys_id, new) if new else None
+    if record is None:
+        return known
+    return known | {column: remote_value(record[column]) for column in new if column in record}
