@@ -14,7 +14,9 @@ from teams_notify.teams.artifacts import (
     write_policy_script,
     write_runbook,
 )
+from teams_notify.teams.hook import write_teams_artifacts
 from teams_notify.teams.runbook import Status, statuses
+from teams_notify.teams.tenant import values_from_tenant
 from teams_notify.teams.values import TeamsValues, missing_for_artifacts
 
 __all__ = [
@@ -22,8 +24,10 @@ __all__ = [
     "TeamsValues",
     "missing_for_artifacts",
     "statuses",
+    "values_from_tenant",
     "write_artifacts",
     "write_package",
     "write_policy_script",
     "write_runbook",
+    "write_teams_artifacts",
 ]

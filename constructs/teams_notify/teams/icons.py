@@ -8,8 +8,10 @@ and PNGs written without metadata make the bytes the same on every run.
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw
+if TYPE_CHECKING:
+    from PIL import Image, ImageDraw
 
 COLOR_SIZE = 192
 OUTLINE_SIZE = 32
@@ -47,6 +49,8 @@ def _bubble(draw: ImageDraw.ImageDraw, size: int, outline_only: bool) -> None:
 
 def color_icon(accent_color: str) -> bytes:
     """192x192 RGB PNG: a white bubble with three dots on the accent colour."""
+    from PIL import Image, ImageDraw  # imported here: only package writing needs Pillow
+
     rgb = _hex_to_rgb(accent_color)
     image = Image.new("RGB", (COLOR_SIZE, COLOR_SIZE), rgb)
     draw = ImageDraw.Draw(image)
@@ -60,6 +64,8 @@ def color_icon(accent_color: str) -> bytes:
 
 def outline_icon() -> bytes:
     """32x32 RGBA PNG: the bubble's outline in white, everything else fully transparent."""
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGBA", (OUTLINE_SIZE, OUTLINE_SIZE), (0, 0, 0, 0))
     _bubble(ImageDraw.Draw(image), OUTLINE_SIZE, outline_only=True)
     return _png_bytes(image)

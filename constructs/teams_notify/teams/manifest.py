@@ -15,8 +15,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from teams_notify.errors import BadInputError
 from teams_notify.teams import icons
 from teams_notify.teams.templating import render
@@ -69,6 +67,8 @@ def manifest_text(values: TeamsValues) -> str:
 
 def check_manifest(manifest: dict[str, Any]) -> None:
     """Validate against the shipped Teams schema; the first error becomes a BadInputError."""
+    import jsonschema  # imported here: slow to import, and only package writing needs it
+
     validator = jsonschema.Draft4Validator(manifest_schema())
     error = jsonschema.exceptions.best_match(validator.iter_errors(manifest))
     if error is not None:

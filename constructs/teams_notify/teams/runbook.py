@@ -81,16 +81,16 @@ def list_link(values: TeamsValues, key: str, query: str | None = None) -> str:
     return f"{url}?sysparm_query={quote(query, safe='')}" if query else url
 
 
-def record_link(values: TeamsValues, key: str, column: str = "name") -> str:
-    """List link filtered to the record the stack writes, when its name is known and safe.
+def record_link(values: TeamsValues, key: str) -> str:
+    """List link filtered to the records the stack writes (their names share a prefix).
 
-    A `^` in a name would split the encoded query and widen the filter (DESIGN pitfall 5):
-    such names get the unfiltered list instead.
+    A `^` in the prefix would split the encoded query and widen the filter (DESIGN pitfall 5):
+    such a prefix gets the unfiltered list instead.
     """
-    name = values.record_names.get(key)
-    if name is None or "^" in name:
+    prefix = values.name_prefix
+    if not prefix or "^" in prefix:
         return list_link(values, key)
-    return list_link(values, key, f"{column}={name}")
+    return list_link(values, key, f"nameSTARTSWITH{prefix}")
 
 
 def _known(values: TeamsValues, name: str) -> str:
@@ -121,9 +121,9 @@ def _links(values: TeamsValues) -> dict[str, str]:
         "alias": list_link(values, "alias", f"id={TEAMS_SPOKE_ALIAS_ID}"),
         "connection": record_link(values, "connection"),
         "teams_config": list_link(values, "teams_config"),
-        "oidc_entity": list_link(values, "oidc_entity"),
+        "oidc_entity": record_link(values, "oidc_entity"),
         "oidc_config": list_link(values, "oidc_config", f"{OIDC_NAME_COLUMN}={OIDC_CONFIG_NAME}"),
-        "selector": record_link(values, "selector"),
+        "selector": list_link(values, "selector"),
         "token_cache": f"{values.instance_url.rstrip('/')}/oauth_credential_list.do",
         "teams_admin": TEAMS_MANAGE_APPS,
     }

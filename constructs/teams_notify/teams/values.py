@@ -76,8 +76,8 @@ class TeamsValues:
     cert_x5t: str | None = None  # base64url SHA-1 thumbprint of the active certificate
     # Logical catalog table key -> table name on this instance (overrides; default catalog names).
     tables: Mapping[str, str] = field(default_factory=dict)
-    # Logical catalog table key -> name of the record the ServiceNow stack writes (for links).
-    record_names: Mapping[str, str] = field(default_factory=dict)
+    # Prefix of the names of the records the ServiceNow stack writes: filters the runbook's links.
+    name_prefix: str | None = None
 
     @property
     def short_name(self) -> str:
@@ -157,8 +157,6 @@ def check_values(values: TeamsValues) -> None:
     for key, table in values.tables.items():
         if not IDENTIFIER_RE.match(table):
             raise _bad(f"tables[{key}]", f"{table!r} is not a table name", "use the table's internal name")
-    for key, name in values.record_names.items():
-        _check_text(f"record_names[{key}]", name)
     for domain in values.extra_valid_domains:
         _check_text("extra_valid_domains", domain)
         if not DOMAIN_RE.match(domain):

@@ -1,0 +1,34 @@
+"""`TeamsSettings`: the optional `[teams]` section of a tenant file.
+
+Kept here, next to the code that uses it, so the config model can take it as one field
+(`teams: TeamsSettings = TeamsSettings()`) without knowing what the Teams artifacts need.
+Every key has a default; see docs/teams.md.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+URL_PATTERN = r"^https://[A-Za-z0-9.-]+(:\d+)?(/\S*)?$"
+
+
+class TeamsSettings(BaseModel):
+    """Values of the Teams app package and access policy that tenant config may set."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    app_short_name: str | None = Field(default=None, min_length=1, max_length=30)
+    app_description: str | None = Field(default=None, min_length=1, max_length=4000)
+    developer_name: str = Field(default="ServiceNow Notify", min_length=1, max_length=32)
+    # Default for all three: the ServiceNow instance URL (the app is an org-internal custom app).
+    website_url: str | None = Field(default=None, pattern=URL_PATTERN)
+    privacy_url: str | None = Field(default=None, pattern=URL_PATTERN)
+    terms_url: str | None = Field(default=None, pattern=URL_PATTERN)
+    accent_color: str = Field(default="#293E40", pattern=r"^#[0-9a-fA-F]{6}$")
+    app_version: str = Field(default="1.0.0", pattern=r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+    teams_app_id: str | None = Field(
+        default=None, pattern=r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$"
+    )
+    extra_valid_domains: tuple[str, ...] = ()
+    policy_name: str | None = Field(default=None, min_length=1, max_length=128)
+    grant_global: bool = False
