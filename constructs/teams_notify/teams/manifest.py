@@ -22,7 +22,9 @@ from teams_notify.teams.values import TeamsValues, require_artifact_values
 
 MANIFEST_VERSION = "1.29"
 SCHEMA_FILE = Path(__file__).parent / "schema" / f"MicrosoftTeams.schema.v{MANIFEST_VERSION}.json"
-SCHEMA_URL = f"https://developer.microsoft.com/en-us/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
+SCHEMA_URL = (
+    f"https://developer.microsoft.com/en-us/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
+)
 COLOR_ICON = "color.png"
 OUTLINE_ICON = "outline.png"
 DESCRIPTION_SHORT_MAX = 80

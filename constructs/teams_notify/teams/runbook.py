@@ -53,7 +53,9 @@ GRAPH_APP_ROLES: tuple[tuple[str, str], ...] = (
     ("Calls.JoinGroupCall.All", "f6b49018-60ab-4f81-83bd-22caeabfed2d"),
     ("Calls.JoinGroupCallAsGuest.All", "fd7ccf6b-3d28-418b-9701-cd10f5cd2fd4"),
 )
-ENTRA_APP_BLADE = "https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~/{blade}/appId/{id}"
+ENTRA_APP_BLADE = (
+    "https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~/{blade}/appId/{id}"
+)
 ENTRA_USER_BLADE = "https://entra.microsoft.com/#view/Microsoft_AAD_UsersAndTenants/UserProfileMenuBlade/~/overview/userId/{id}"
 OIDC_NAME_COLUMN = TABLES["oidc_config"].columns["name"].name
 TEAMS_MANAGE_APPS = "https://admin.teams.microsoft.com/policies/manage-apps"

@@ -186,6 +186,7 @@ def check_values(values: TeamsValues) -> None:
 
 def value_sources(values: TeamsValues) -> dict[str, str]:
     """Where each id comes from, worded for a person holding this tenant's files."""
+
     def output(name: str) -> str:
         return (
             f"output `{name}` of the `{values.entra_stack_name}` stack (after `cdktf deploy "
