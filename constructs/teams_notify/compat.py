@@ -45,6 +45,8 @@ LocalBackend = cdk.LocalBackend
 CloudBackend = cdk.CloudBackend
 NamedCloudWorkspace = cdk.NamedCloudWorkspace
 AzurermBackend = cdk.AzurermBackend
+DataTerraformRemoteState = cdk.DataTerraformRemoteState
+NamedRemoteWorkspace = cdk.NamedRemoteWorkspace
 DataTerraformRemoteStateLocal = cdk.DataTerraformRemoteStateLocal
 DataTerraformRemoteStateAzurerm = cdk.DataTerraformRemoteStateAzurerm
 Aspects = cdk.Aspects
@@ -61,22 +63,32 @@ def azuread_module(name: str) -> ModuleType:
     return importlib.import_module(f"{azuread.__name__}.{name}")
 
 
-def _metadata(provider_name: str) -> Any:
-    return cdk.TerraformProviderGeneratorMetadata(provider_name=provider_name)
+def _metadata(provider_name: str, version: str | None = None) -> Any:
+    return cdk.TerraformProviderGeneratorMetadata(
+        provider_name=provider_name, provider_version_constraint=version
+    )
 
 
-class RawProvider(cdk.TerraformProvider):  # type: ignore[misc]
+class RawProvider(cdk.TerraformProvider):
     """A provider block with exactly `attrs` (for providers without a prebuilt binding)."""
 
-    def __init__(self, scope: Any, id_: str, *, name: str, source: str, attrs: dict[str, Any],
-                 version: str | None = None, alias: str | None = None) -> None:
+    def __init__(
+        self,
+        scope: Any,
+        id_: str,
+        *,
+        name: str,
+        source: str,
+        attrs: dict[str, Any],
+        version: str | None = None,
+        alias: str | None = None,
+    ) -> None:
         super().__init__(
             scope,
             id_,
             terraform_resource_type=name,
-            terraform_generator_metadata=_metadata(name),
+            terraform_generator_metadata=_metadata(name, version),
             terraform_provider_source=source,
-            terraform_provider_version_constraint=version,
         )
         if alias:
             self.alias = alias
@@ -87,11 +99,20 @@ class RawProvider(cdk.TerraformProvider):  # type: ignore[misc]
         return self.attrs
 
 
-class RawResource(cdk.TerraformResource):  # type: ignore[misc]
+class RawResource(cdk.TerraformResource):
     """A resource whose synthesized attributes are exactly `attrs` (typed by subclasses)."""
 
-    def __init__(self, scope: Any, id_: str, *, type_: str, provider_name: str, attrs: dict[str, Any],
-                 provider: Any = None, depends_on: list[Any] | None = None) -> None:
+    def __init__(
+        self,
+        scope: Any,
+        id_: str,
+        *,
+        type_: str,
+        provider_name: str,
+        attrs: dict[str, Any],
+        provider: Any = None,
+        depends_on: list[Any] | None = None,
+    ) -> None:
         super().__init__(
             scope,
             id_,
@@ -111,11 +132,19 @@ class RawResource(cdk.TerraformResource):  # type: ignore[misc]
         return str(self.get_string_attribute(name))
 
 
-class RawDataSource(cdk.TerraformDataSource):  # type: ignore[misc]
+class RawDataSource(cdk.TerraformDataSource):
     """A data source whose synthesized attributes are exactly `attrs`."""
 
-    def __init__(self, scope: Any, id_: str, *, type_: str, provider_name: str, attrs: dict[str, Any],
-                 provider: Any = None) -> None:
+    def __init__(
+        self,
+        scope: Any,
+        id_: str,
+        *,
+        type_: str,
+        provider_name: str,
+        attrs: dict[str, Any],
+        provider: Any = None,
+    ) -> None:
         super().__init__(
             scope,
             id_,

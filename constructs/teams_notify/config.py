@@ -329,7 +329,8 @@ def parse_tenant(data: dict[str, object], source: Path) -> TenantConfig:
         msg = first["msg"].removeprefix("Value error, ")
         if first["type"] == "extra_forbidden":
             msg = "unknown key (check spelling; see docs/config.md for every key)"
-        raise BadInputError(f"{source}: {where}: {msg}", "fix the value; docs/config.md lists every key") from None
+        fix = "fix the value; docs/config.md lists every key"
+        raise BadInputError(f"{source}: {where}: {msg}", fix) from None
     return _resolve_paths(tenant, source.parent)
 
 

@@ -1,0 +1,90 @@
+"""Build the CDK app for a list of tenants: two independent stacks each, then synth and the hook."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from teams_notify.compat import App, Aspects
+from teams_notify.config import CertificateConfig, TenantConfig
+from teams_notify.stack import EntraStack, ServiceNowStack, TeamsNotifyStack
+
+POC_DAYS = 90
+PASSWORD_FILE_MODE = 0o600
+
+
+@dataclass
+class SynthResult:
+    """What one synth produced: the output folder, the stacks, and the per-stack summaries."""
+
+    outdir: Path
+    stacks: list[TeamsNotifyStack]
+    summaries: list[dict[str, Any]]
+
+
+def poc_password_file(cert: CertificateConfig) -> Path:
+    """Where a generated PoC bundle's store password lives (mode 0600, next to the bundle)."""
+    return cert.dir / f"{cert.name}.password"
+
+
+def ensure_poc_bundles(tenant: TenantConfig) -> list[Path]:
+    """Generate a throwaway self-signed bundle for every `poc = true` certificate that is missing."""
+    from teams_notify.certs import new_self_signed
+
+    created = []
+    for cert in tenant.certificates:
+        if not cert.poc or (cert.crt.is_file() and cert.jks.is_file()):
+            continue
+        cert.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        password = secrets.token_urlsafe(24)
+        password_file = poc_password_file(cert)
+        password_file.touch(mode=PASSWORD_FILE_MODE)
+        password_file.chmod(PASSWORD_FILE_MODE)
+        password_file.write_text(password + "\n", encoding="utf-8")
+        new_self_signed(
+            cert.name,
+            cert.dir,
+            cn=f"{tenant.name} teams-notify PoC",
+            days=POC_DAYS,
+            alias=cert.jks_alias,
+            store_password=password,
+            overwrite=True,
+        )
+        created.append(cert.dir)
+    return created
+
+
+def build_app(
+    tenants: list[TenantConfig], outdir: Path, aspects: list[Any] | None = None
+) -> tuple[Any, list[TeamsNotifyStack]]:
+    """The CDK app with `<tenant>-entra` and `<tenant>-servicenow` for every tenant."""
+    from teams_notify.aspects import default_aspects
+
+    app = App(outdir=str(outdir))
+    stacks: list[TeamsNotifyStack] = []
+    for tenant in tenants:
+        stacks.append(EntraStack(app, tenant))
+        stacks.append(ServiceNowStack(app, tenant, stack_dir=outdir / "stacks" / tenant.servicenow_stack))
+    # CDKTF runs aspects per stack, not from the app down.
+    for stack in stacks:
+        for aspect in default_aspects() if aspects is None else aspects:
+            Aspects.of(stack).add(aspect)
+    return app, stacks
+
+
+def synth(tenants: list[TenantConfig], outdir: Path, aspects: list[Any] | None = None) -> SynthResult:
+    """Synthesize every stack into `outdir`, then run the post-synth hook on each."""
+    from teams_notify.aspects import raise_on_errors
+    from teams_notify.postsynth import run_hook
+
+    for tenant in tenants:
+        ensure_poc_bundles(tenant)
+    app, stacks = build_app(tenants, outdir.resolve(), aspects)
+    try:
+        app.synth()
+    except RuntimeError:
+        raise_on_errors(stacks)  # a policy rule failed: say which, in one line
+        raise
+    return SynthResult(outdir, stacks, run_hook(stacks, outdir.resolve()))

@@ -1,0 +1,51 @@
+"""Policy checks as CDK Aspects, one rule per module (cdk-nag style). A violated rule adds an
+error annotation to the stack, which fails the synth with the rule id and the reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teams_notify.aspects.base import Rule
+from teams_notify.aspects.certificate_credential import CertificateCredentialPresent
+from teams_notify.aspects.graph_roles import GraphRolesGranted
+from teams_notify.aspects.no_secret_literals import NoSecretLiterals
+from teams_notify.aspects.teams_alias import TeamsConfigUsesManagedAlias
+from teams_notify.aspects.x5t_claim import X5tClaimWellFormed
+from teams_notify.errors import CheckFailedError
+
+ERROR_METADATA = "@cdktf/error"
+
+
+def default_aspects() -> list[Rule]:
+    """Every rule, in id order."""
+    return [
+        GraphRolesGranted(),
+        CertificateCredentialPresent(),
+        X5tClaimWellFormed(),
+        NoSecretLiterals(),
+        TeamsConfigUsesManagedAlias(),
+    ]
+
+
+def policy_errors(stacks: list[Any]) -> list[str]:
+    """`<stack>: [rule] message` for every error annotation the rules added."""
+    errors = []
+    for stack in stacks:
+        for node in stack.node.find_all():
+            errors += [
+                f"{stack.stack_name}: {m.data}" for m in node.node.metadata if m.type == ERROR_METADATA
+            ]
+    return errors
+
+
+def raise_on_errors(stacks: list[Any]) -> None:
+    errors = policy_errors(stacks)
+    if errors:
+        more = f" (+{len(errors) - 1} more: {'; '.join(errors[1:])})" if len(errors) > 1 else ""
+        raise CheckFailedError(
+            f"policy check failed: {errors[0]}{more}",
+            "fix the tenant file or construct; docs/constructs.md lists the rules",
+        )
+
+
+__all__ = ["Rule", "default_aspects", "policy_errors", "raise_on_errors"]

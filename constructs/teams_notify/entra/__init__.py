@@ -1,0 +1,1 @@
+"""Entra ID side: app registration, Graph grants, certificate credential, service user, bot."""

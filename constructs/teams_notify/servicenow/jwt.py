@@ -1,0 +1,69 @@
+"""Certificate prerequisite 3: the JWT provider and its claims (aud, iss, sub adopted; x5t ours)."""
+
+from __future__ import annotations
+
+from constructs import Construct
+from teams_notify.config import TenantConfig
+from teams_notify.servicenow.fields import columns, row, x5t_placeholder
+from teams_notify.servicenow.keystore import JwtKey
+from teams_notify.servicenow.record import ServicenowRecord
+from teams_notify.stack_steps import PREREQ_JWT_PROVIDER, Step
+
+
+def token_url(tenant_id: str) -> str:
+    """The v2 token endpoint of the tenant: the `aud` claim and the registry's token URL."""
+    return f"https://login.microsoftonline.com/{tenant_id}/oauth2/v2.0/token"
+
+
+class JwtProvider(Step):
+    """`jwt_provider` signing with the active key, plus `jwt_claim_validation` rows.
+
+    The instance creates aud/iss/sub itself when a provider is saved, so those rows are adopted
+    (match on provider + name) and restored on destroy; the custom x5t claim is created.
+    """
+
+    step = PREREQ_JWT_PROVIDER
+
+    def __init__(
+        self, scope: Construct, id_: str, *, tenant: TenantConfig, active_key: JwtKey, client_id: str
+    ) -> None:
+        super().__init__(scope, id_)
+        self.record = ServicenowRecord(
+            self,
+            "record",
+            table=tenant.table("jwt_provider"),
+            fields=row(
+                tenant,
+                "jwt_provider",
+                name=f"{tenant.servicenow.name_prefix} JWT provider",
+                jwt_keystore_alias=active_key.record.sys_id,
+                expiry_interval=tenant.servicenow.jwt_expiry_seconds,
+            ),
+        )
+        standard = {"aud": token_url(tenant.tenant_id), "iss": client_id, "sub": client_id}
+        self.claims: dict[str, ServicenowRecord] = {}
+        for name, claim_value in standard.items():
+            self.claims[name] = self._claim(tenant, name, claim_value, standard=True)
+        self.claims["x5t"] = self._claim(
+            tenant, "x5t", x5t_placeholder(tenant.active_certificate.key), standard=False
+        )
+
+    def _claim(
+        self, tenant: TenantConfig, name: str, claim_value: str, *, standard: bool
+    ) -> ServicenowRecord:
+        return ServicenowRecord(
+            self,
+            f"claim_{name}",
+            table=tenant.table("jwt_claim"),
+            fields=row(
+                tenant,
+                "jwt_claim",
+                jwt_provider=self.record.sys_id,
+                name=name,
+                value=claim_value,
+                is_standard=standard,
+                data_type="string",
+            ),
+            match_on=columns(tenant, "jwt_claim", "jwt_provider", "name") if standard else None,
+            on_destroy="restore" if standard else "delete",
+        )

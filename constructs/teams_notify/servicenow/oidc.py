@@ -1,0 +1,67 @@
+"""Article step 7: the OIDC application registry for the self-configured app (verified or created)."""
+
+from __future__ import annotations
+
+from constructs import Construct
+from teams_notify.config import TenantConfig
+from teams_notify.servicenow.catalog import BOT_FRAMEWORK_SCOPE, OIDC_CONFIG_NAME
+from teams_notify.servicenow.fields import columns, row
+from teams_notify.servicenow.record import ServicenowRecord
+from teams_notify.stack_steps import STEP_OIDC, Step
+
+
+def metadata_url(tenant_id: str) -> str:
+    return f"https://login.microsoftonline.com/{tenant_id}/v2.0/.well-known/openid-configuration"
+
+
+class OidcRegistry(Step):
+    """`oidc_provider_configuration` + `oauth_oidc_entity` + the Bot Framework scope.
+
+    Each is matched first (the instance may have created it during plugin setup) and restored on
+    destroy; when nothing matches it is created.
+    """
+
+    step = STEP_OIDC
+
+    def __init__(self, scope: Construct, id_: str, *, tenant: TenantConfig, client_id: str) -> None:
+        super().__init__(scope, id_)
+        self.config = ServicenowRecord(
+            self,
+            "config",
+            table=tenant.table("oidc_config"),
+            fields=row(
+                tenant, "oidc_config", name=OIDC_CONFIG_NAME, metadata_url=metadata_url(tenant.tenant_id)
+            ),
+            match_on=columns(tenant, "oidc_config", "name"),
+            on_destroy="restore",
+        )
+        self.entity = ServicenowRecord(
+            self,
+            "entity",
+            table=tenant.table("oidc_entity"),
+            fields=row(
+                tenant,
+                "oidc_entity",
+                name=f"{tenant.servicenow.name_prefix} Teams OIDC",
+                client_id=client_id,
+                oidc_provider_configuration=self.config.sys_id,
+                default_grant_type="client_credentials",
+                active=True,
+            ),
+            match_on=columns(tenant, "oidc_entity", "client_id"),
+            on_destroy="restore",
+        )
+        self.scope = ServicenowRecord(
+            self,
+            "scope",
+            table=tenant.table("oauth_scope"),
+            fields=row(
+                tenant,
+                "oauth_scope",
+                name="Bot Framework",
+                oauth_entity=self.entity.sys_id,
+                oauth_entity_scope=BOT_FRAMEWORK_SCOPE,
+            ),
+            match_on=columns(tenant, "oauth_scope", "oauth_entity", "oauth_entity_scope"),
+            on_destroy="restore",
+        )

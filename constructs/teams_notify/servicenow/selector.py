@@ -1,0 +1,52 @@
+"""Article step 8: the Notify provider selector entry that routes calls to Microsoft Teams."""
+
+from __future__ import annotations
+
+from constructs import Construct
+from teams_notify.config import TenantConfig
+from teams_notify.servicenow.fields import columns, row
+from teams_notify.servicenow.record import ServicenowRecord
+from teams_notify.stack_steps import STEP_SELECTOR, Step
+
+
+class ProviderSelector(Step):
+    """`notify_group_selector` (matched by name) + one choice naming the Teams conference provider.
+
+    A choice names a Notify group *or* a conference provider, never both: we set the provider only.
+    """
+
+    step = STEP_SELECTOR
+
+    def __init__(self, scope: Construct, id_: str, *, tenant: TenantConfig) -> None:
+        super().__init__(scope, id_)
+        sel = tenant.servicenow.selector
+        self.selector = ServicenowRecord(
+            self,
+            "selector",
+            table=tenant.table("selector"),
+            fields=row(
+                tenant,
+                "selector",
+                name=sel.name,
+                order=sel.order,
+                table=sel.table,
+                condition=sel.condition,
+                active=True,
+                catch_all=sel.catch_all,
+                manual_selection=sel.manual_selection,
+            ),
+            match_on=columns(tenant, "selector", "name"),
+            on_destroy="restore",
+        )
+        self.choice = ServicenowRecord(
+            self,
+            "choice",
+            table=tenant.table("selector_choice"),
+            fields=row(
+                tenant,
+                "selector_choice",
+                selector=self.selector.sys_id,
+                conference_provider=sel.conference_provider,
+                order=sel.order,
+            ),
+        )

@@ -1,0 +1,196 @@
+"""The two stacks per tenant: `<tenant>-entra` (azuread) and `<tenant>-servicenow` (our provider).
+
+They share no CDK references: the ServiceNow stack takes the Entra values as plain Terraform
+variables (defaults from tenant config) or reads them from the Entra stack's remote state,
+as `entra.handoff` says (see docs/constructs.md, "How the two stacks exchange values").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from constructs import Construct
+from teams_notify.certs import Thumbprints, load_certificate
+from teams_notify.compat import Fn, TerraformOutput, TerraformStack, TerraformVariable, Token, azuread_module
+from teams_notify.config import TenantConfig
+from teams_notify.entra.application import GraphApplication
+from teams_notify.entra.bot import AzureBot
+from teams_notify.entra.certificate import CertificateCredential
+from teams_notify.entra.service_user import ServiceUser
+from teams_notify.servicenow.credential import CredentialAlias
+from teams_notify.servicenow.jwt import JwtProvider
+from teams_notify.servicenow.keystore import JwtKey, Keystore
+from teams_notify.servicenow.oidc import OidcRegistry
+from teams_notify.servicenow.record import ServicenowProvider
+from teams_notify.servicenow.registry import ApplicationRegistry
+from teams_notify.servicenow.selector import ProviderSelector
+from teams_notify.servicenow.teams_config import TeamsConfiguration
+from teams_notify.stack_backend import add_backend, entra_remote_state
+
+OUTPUT_CLIENT_ID = "client_id"
+OUTPUT_TENANT_ID = "tenant_id"
+OUTPUT_SERVICE_PRINCIPAL_ID = "service_principal_id"
+OUTPUT_SERVICE_USER_OBJECT_ID = "service_user_object_id"
+VAR_CLIENT_ID = "entra_client_id"
+VAR_SERVICE_USER_OBJECT_ID = "entra_service_user_object_id"
+
+
+def keystore_password_variable(cert_key: str) -> str:
+    """Terraform variable (export TF_VAR_<name>) holding a keystore's store password."""
+    return f"keystore_password_{cert_key}"
+
+
+def key_password_variable(cert_key: str) -> str:
+    """Terraform variable for the key entry password; empty means "same as the store password"."""
+    return f"key_password_{cert_key}"
+
+
+class TeamsNotifyStack(TerraformStack):
+    """Base: remembers its tenant and side for aspects and the post-synth hook."""
+
+    side = ""
+
+    def __init__(self, scope: Construct, id_: str, *, tenant: TenantConfig) -> None:
+        super().__init__(scope, id_)
+        self.tenant = tenant
+        self.stack_name = id_
+        add_backend(self, tenant, id_)
+
+
+class EntraStack(TeamsNotifyStack):
+    """App registration with the 5 Graph grants, certificate credential(s), service user, bot."""
+
+    side = "entra"
+
+    def __init__(self, scope: Construct, tenant: TenantConfig) -> None:
+        super().__init__(scope, tenant.entra_stack, tenant=tenant)
+        azuread_module("provider").AzureadProvider(self, "azuread", tenant_id=tenant.tenant_id)
+        self.app = GraphApplication(self, "app", display_name=tenant.app_display_name)
+        self.certificates = []
+        for cert in tenant.certificates:
+            x509_cert = load_certificate(cert.crt)
+            prints = Thumbprints.of(x509_cert)
+            self.certificates.append(
+                CertificateCredential(
+                    self,
+                    f"certificate_{cert.key}",
+                    application_id=self.app.application.id,
+                    pem=cert.crt.read_text(encoding="ascii"),
+                    not_before=prints.not_before,
+                    not_after=prints.not_after,
+                )
+            )
+        self.service_user = ServiceUser(self, "service_user", config=tenant.service_user)
+        if tenant.bot.enabled:
+            AzureBot(
+                self,
+                "bot",
+                config=tenant.bot,
+                client_id=self.app.application.client_id,
+                tenant_id=tenant.tenant_id,
+            )
+        outputs = {
+            OUTPUT_CLIENT_ID: self.app.application.client_id,
+            OUTPUT_TENANT_ID: tenant.tenant_id,
+            OUTPUT_SERVICE_PRINCIPAL_ID: self.app.service_principal.object_id,
+            OUTPUT_SERVICE_USER_OBJECT_ID: self.service_user.object_id,
+        }
+        for name, value in outputs.items():
+            TerraformOutput(self, name, value=value)
+
+
+class ServiceNowStack(TeamsNotifyStack):
+    """Every ServiceNow record of the article, one construct per step."""
+
+    side = "servicenow"
+
+    def __init__(self, scope: Construct, tenant: TenantConfig, *, stack_dir: Path) -> None:
+        super().__init__(scope, tenant.servicenow_stack, tenant=tenant)
+        sn = tenant.servicenow
+        ServicenowProvider(
+            self,
+            "servicenow",
+            instance_url=sn.instance_url,
+            source=sn.provider_source,
+            version=sn.provider_version,
+        )
+        client_id, service_user_id = self._entra_inputs(tenant)
+        keys: dict[str, JwtKey] = {}
+        for cert in tenant.certificates:
+            store_password = self._secret(
+                keystore_password_variable(cert.key), f"store password of {cert.jks.name}"
+            )
+            key_password = self._secret(
+                key_password_variable(cert.key),
+                f"key password in {cert.jks.name} (empty: same as store password)",
+                default="",
+            )
+            keystore = Keystore(
+                self,
+                f"keystore_{cert.key}",
+                tenant=tenant,
+                cert=cert,
+                store_password=store_password,
+                stack_dir=stack_dir,
+            )
+            keys[cert.key] = JwtKey(
+                self,
+                f"jwt_key_{cert.key}",
+                tenant=tenant,
+                cert=cert,
+                keystore=keystore,
+                key_password=Token.as_string(Fn.coalesce([key_password, store_password])),
+            )
+        self.jwt = JwtProvider(
+            self,
+            "jwt_provider",
+            tenant=tenant,
+            active_key=keys[tenant.active_certificate.key],
+            client_id=client_id,
+        )
+        self.registry = ApplicationRegistry(
+            self, "app_registry", tenant=tenant, jwt=self.jwt, client_id=client_id
+        )
+        self.credential = CredentialAlias(self, "credential", tenant=tenant, registry=self.registry)
+        self.teams_config = TeamsConfiguration(
+            self,
+            "teams_config",
+            tenant=tenant,
+            registry=self.registry,
+            credential=self.credential,
+            service_user_object_id=service_user_id,
+        )
+        self.oidc = OidcRegistry(self, "oidc", tenant=tenant, client_id=client_id)
+        self.selector = ProviderSelector(self, "selector", tenant=tenant)
+
+    def _secret(self, name: str, what: str, default: str | None = None) -> str:
+        variable = TerraformVariable(
+            self,
+            name,
+            type="string",
+            sensitive=True,
+            default=default,
+            description=f"{what} (export TF_VAR_{name})",
+        )
+        return str(variable.string_value)
+
+    def _entra_inputs(self, tenant: TenantConfig) -> tuple[str, str]:
+        """(client id, service user object id) from variables or from the Entra stack's state."""
+        if tenant.entra.handoff == "remote_state":
+            state = entra_remote_state(self, tenant)
+            return state.get_string(OUTPUT_CLIENT_ID), state.get_string(OUTPUT_SERVICE_USER_OBJECT_ID)
+        client_id = TerraformVariable(
+            self,
+            VAR_CLIENT_ID,
+            type="string",
+            default=tenant.entra.client_id,
+            description="client id of the Entra app (output client_id of the Entra stack)",
+        )
+        user_id = TerraformVariable(
+            self,
+            VAR_SERVICE_USER_OBJECT_ID,
+            type="string",
+            default=tenant.entra.service_user_object_id,
+            description="object id of the service user (output service_user_object_id of the Entra stack)",
+        )
+        return str(client_id.string_value), str(user_id.string_value)
