@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.x509 import InvalidVersion
 from jks.util import KeystoreException
 from pyasn1.error import PyAsn1Error
 
@@ -27,6 +28,7 @@ PARSE_ERRORS: tuple[type[Exception], ...] = (
     IndexError,
     struct.error,
     UnsupportedAlgorithm,
+    InvalidVersion,
     KeystoreException,
     PyAsn1Error,
 )

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
 from teams_notify.certs.load import public_key_matches
@@ -52,7 +53,7 @@ def certificate_findings(
     """Key type and size, signature hash, validity window, days to expiry."""
     moment = now or dt.datetime.now(dt.UTC)
     found = _public_key_findings(cert, source)
-    hash_name = cert.signature_hash_algorithm.name if cert.signature_hash_algorithm else "none"
+    hash_name = _signature_hash_name(cert)
     if hash_name in _WEAK_HASHES:
         found.append(warning(f"{source} is signed with {hash_name.upper()}", "re-issue it with SHA-256"))
     renew = "make a new certificate (`teams-notify cert new` or a CA-issued one with `cert import`)"
@@ -71,6 +72,14 @@ def certificate_findings(
             )
         )
     return found
+
+
+def _signature_hash_name(cert: x509.Certificate) -> str:
+    try:
+        algorithm = cert.signature_hash_algorithm
+    except UnsupportedAlgorithm:
+        return "unknown"
+    return algorithm.name if algorithm else "none"
 
 
 def _public_key_findings(cert: x509.Certificate, source: str) -> list[Finding]:

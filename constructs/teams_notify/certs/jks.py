@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from jks.util import DecryptionFailureException, KeystoreSignatureException
 
 from teams_notify.certs.files import parsing, read_input
-from teams_notify.certs.load import JKS_MAGIC, require_rsa
+from teams_notify.certs.load import JKS_MAGIC, fully_parsed, require_rsa
 from teams_notify.errors import BadInputError
 
 _JKS_FIX = "check the file is the .jks written by `teams-notify cert new` or `cert import`"
@@ -102,7 +102,7 @@ def read_jks(path: Path, store_password: str | None, alias: str | None = None) -
         raise
     entry = _pick_entry(path, store.private_keys, alias)
     with parsing(path, "keystore certificate", fix=_JKS_FIX):
-        chain = [x509.load_der_x509_certificate(der) for _, der in entry.cert_chain]
+        chain = [fully_parsed(x509.load_der_x509_certificate(der)) for _, der in entry.cert_chain]
     if not chain:
         raise BadInputError(f"entry {entry.alias!r} in {path} has no certificate", fix=_JKS_FIX)
     return JksEntry(path=path, alias=entry.alias, chain=chain, entry=entry)

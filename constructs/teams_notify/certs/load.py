@@ -75,7 +75,7 @@ def load_certificate(path: Path, password: str | None = None) -> x509.Certificat
         return pem_certificates(path, data)[0]
     if fmt == "der":
         with parsing(path, "DER certificate", fix=_CERT_FORMATS_FIX):
-            return x509.load_der_x509_certificate(data)
+            return fully_parsed(x509.load_der_x509_certificate(data))
     raise BadInputError(f"{path} is not a certificate file (unknown format)", fix=_CERT_FORMATS_FIX)
 
 
@@ -85,7 +85,17 @@ def pem_certificates(path: Path, data: bytes | None = None) -> list[x509.Certifi
     if b"-----BEGIN CERTIFICATE-----" not in data:
         raise BadInputError(f"{path} holds no PEM certificate", fix=_CERT_FORMATS_FIX)
     with parsing(path, "PEM certificate", fix="the file looks damaged or truncated; copy it again"):
-        return x509.load_pem_x509_certificates(data)
+        return [fully_parsed(cert) for cert in x509.load_pem_x509_certificates(data)]
+
+
+def fully_parsed(cert: x509.Certificate) -> x509.Certificate:
+    """cryptography decodes some fields only when first read; read the ones we use now, so a
+    damaged certificate fails here (inside `parsing`) and not later in the middle of a command."""
+    cert.subject.rfc4514_string()
+    cert.issuer.rfc4514_string()
+    _ = cert.not_valid_before_utc, cert.not_valid_after_utc
+    cert.public_key()
+    return cert
 
 
 def load_private_key(path: Path, password: str | None = None) -> RSAPrivateKey:
@@ -120,10 +130,10 @@ def require_rsa(key: object, source: Path) -> RSAPrivateKey:
 
 def _pkcs12_certificate(path: Path, data: bytes, password: str | None) -> x509.Certificate:
     loaded = _open_pkcs12(path, data, password)
-    if loaded.cert is not None:
-        return loaded.cert.certificate
-    if loaded.additional_certs:
-        return loaded.additional_certs[0].certificate
+    certs = [item.certificate for item in ([loaded.cert] if loaded.cert else []) + loaded.additional_certs]
+    if certs:
+        with parsing(path, "PKCS#12 certificate", fix=_CERT_FORMATS_FIX):
+            return fully_parsed(certs[0])
     raise BadInputError(f"PKCS#12 file {path} holds no certificate", fix=_CERT_FORMATS_FIX)
 
 
@@ -159,8 +169,9 @@ def load_pkcs12(path: Path, password: str | None) -> KeyAndChain:
             fix="export the certificate WITH its private key",
         )
     key = require_rsa(loaded.key, path)
-    extra = [item.certificate for item in loaded.additional_certs]
-    return KeyAndChain(key, order_chain(key, [loaded.cert.certificate, *extra], path))
+    with parsing(path, "PKCS#12 certificate", fix=_CERT_FORMATS_FIX):
+        certs = [fully_parsed(item.certificate) for item in [loaded.cert, *loaded.additional_certs]]
+    return KeyAndChain(key, order_chain(key, certs, path))
 
 
 def key_file_is_encrypted(path: Path) -> bool:
