@@ -74,9 +74,18 @@ def _canonical_datetime(text: str) -> str:
     return parsed.strftime("%Y-%m-%d %H:%M:%S")
 
 
+# A boolean column stores "1"/"0" as "true"/"false".
+_BOOLEAN_DIGITS = {"1": "true", "0": "false"}
+
+
 def same_value(ours: str, theirs: str) -> bool:
     """True when ServiceNow's value means what we wrote."""
-    return ours == theirs or canonical(ours) == canonical(theirs)
+    if ours == theirs:
+        return True
+    mine, its = canonical(ours), canonical(theirs)
+    if its in ("true", "false"):
+        mine = _BOOLEAN_DIGITS.get(mine, mine)
+    return mine == its
 
 
 def check_table(table: str) -> str:

@@ -57,6 +57,7 @@ TABLES: dict[str, Table] = {
             "key_store_password": _c("key_store_password", "password2"),
             "active": _c("active", "boolean"),
             "short_description": _c("short_description"),
+            "expires": _c("expires", "glide_date_time"),
         },
     ),
     "jwt_key": Table(
