@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +75,10 @@ def build_app(
     return app, stacks
 
 
-def synth(tenants: list[TenantConfig], outdir: Path, aspects: list[Any] | None = None) -> SynthResult:
-    """Synthesize every stack into `outdir`, then run the post-synth hook on each."""
+def synth(
+    tenants: list[TenantConfig], outdir: Path, aspects: list[Any] | None = None, now: datetime | None = None
+) -> SynthResult:
+    """Synthesize every stack into `outdir`, then run the post-synth hook on each (`now`: for expiry)."""
     from teams_notify.aspects import raise_on_errors
     from teams_notify.postsynth import run_hook
 
@@ -87,4 +90,4 @@ def synth(tenants: list[TenantConfig], outdir: Path, aspects: list[Any] | None =
     except RuntimeError:
         raise_on_errors(stacks)  # a policy rule failed: say which, in one line
         raise
-    return SynthResult(outdir, stacks, run_hook(stacks, outdir.resolve()))
+    return SynthResult(outdir, stacks, run_hook(stacks, outdir.resolve(), now))

@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from teams_notify.errors import BadInputError
 from teams_notify.servicenow.catalog import TABLES
+from teams_notify.teams.settings import TeamsSettings
 
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 UPN_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -245,6 +246,7 @@ class TenantConfig(Strict):
     bot: BotConfig = BotConfig()
     backend: BackendConfig = LocalBackendConfig()
     overrides: OverridesConfig = OverridesConfig()
+    teams: TeamsSettings = TeamsSettings()  # Teams app package / access policy (docs/teams.md)
     source: Path | None = None  # the file this came from (filled by load_tenant)
 
     @model_validator(mode="after")

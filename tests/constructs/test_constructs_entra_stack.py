@@ -1,0 +1,110 @@
+"""Synth assertions on the Entra stack, and a JSON-level check against the azuread schema the
+bindings carry (the azuread provider binary cannot be downloaded offline)."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from cryptography import x509
+from helpers.constructs import Synthesized
+from teams_notify.compat import azuread_module
+from teams_notify.entra.graph import GRAPH_APP_ID, GRAPH_APP_ROLES
+
+STACK = "example-entra"
+META_KEYS = {"//", "depends_on", "lifecycle", "provider", "count", "for_each"}
+BINDINGS = {
+    "azuread_application": ("application", "Application"),
+    "azuread_service_principal": ("service_principal", "ServicePrincipal"),
+    "azuread_app_role_assignment": ("app_role_assignment", "AppRoleAssignment"),
+    "azuread_application_certificate": ("application_certificate", "ApplicationCertificate"),
+    "azuread_user": ("user", "User"),
+    "data.azuread_service_principal": ("data_azuread_service_principal", "DataAzureadServicePrincipal"),
+    "data.azuread_user": ("data_azuread_user", "DataAzureadUser"),
+    "provider.azuread": ("provider", "AzureadProvider"),
+}
+NESTED = {
+    ("azuread_application", "required_resource_access"): ("application", "ApplicationRequiredResourceAccess"),
+    ("azuread_application", "required_resource_access.resource_access"): (
+        "application",
+        "ApplicationRequiredResourceAccessResourceAccess",
+    ),
+}
+
+
+def accepted(module: str, cls: str) -> set[str]:
+    params = inspect.signature(getattr(azuread_module(module), cls).__init__).parameters
+    return {p for p in params if p not in ("self", "scope", "id_")} | {"id"}
+
+
+def check_block(type_: str, path: str, attrs: dict[str, Any]) -> list[str]:
+    module, cls = BINDINGS[type_] if not path else NESTED[(type_, path)]
+    allowed = accepted(module, cls)
+    errors = [f"{type_} {path or '.'}: {k}" for k in attrs if k not in allowed and k not in META_KEYS]
+    for key, value in attrs.items():
+        sub = f"{path}.{key}" if path else key
+        if isinstance(value, list) and value and isinstance(value[0], dict) and (type_, sub) in NESTED:
+            for item in value:
+                errors += check_block(type_, sub, item)
+    return errors
+
+
+def test_attributes_match_the_binding_schema(constructs_example: Synthesized) -> None:
+    stack = constructs_example.stack(STACK)
+    errors: list[str] = []
+    for type_, group in stack["resource"].items():
+        for attrs in group.values():
+            errors += check_block(type_, "", attrs)
+    for type_, group in stack["data"].items():
+        for attrs in group.values():
+            errors += check_block(f"data.{type_}", "", attrs)
+    for attrs in stack["provider"]["azuread"]:
+        errors += check_block("provider.azuread", "", attrs)
+    assert errors == []
+
+
+def test_schema_check_catches_unknown_attribute() -> None:
+    assert check_block("azuread_application", "", {"display_name": "x", "displayname": "y"}) == [
+        "azuread_application .: displayname"
+    ]
+
+
+def test_five_roles_requested_and_granted(constructs_example: Synthesized) -> None:
+    stack = constructs_example.stack(STACK)
+    ((app_name, app),) = stack["resource"]["azuread_application"].items()
+    (access,) = app["required_resource_access"]
+    assert access["resource_app_id"] == GRAPH_APP_ID
+    assert sorted(r["id"] for r in access["resource_access"]) == sorted(GRAPH_APP_ROLES.values())
+    assert {r["type"] for r in access["resource_access"]} == {"Role"}
+    ((graph_name, graph),) = stack["data"]["azuread_service_principal"].items()
+    assert graph["client_id"] == GRAPH_APP_ID
+    ((sp_name, sp),) = stack["resource"]["azuread_service_principal"].items()
+    assert sp["client_id"] == f"${{azuread_application.{app_name}.client_id}}"
+    grants = stack["resource"]["azuread_app_role_assignment"].values()
+    assert sorted(g["app_role_id"] for g in grants) == sorted(GRAPH_APP_ROLES.values())
+    for g in grants:
+        assert g["principal_object_id"] == f"${{azuread_service_principal.{sp_name}.object_id}}"
+        assert g["resource_object_id"] == f"${{data.azuread_service_principal.{graph_name}.object_id}}"
+
+
+def test_certificate_credential_ends_at_not_after(constructs_example: Synthesized) -> None:
+    stack = constructs_example.stack(STACK)
+    summary = constructs_example.summary(STACK)
+    (cred,) = stack["resource"]["azuread_application_certificate"].values()
+    with open(summary["certificate_path"], "rb") as f:
+        cert = x509.load_pem_x509_certificate(f.read())
+    assert cred["end_date"] == cert.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert cred["type"] == "AsymmetricX509Cert" and cred["encoding"] == "pem"
+    assert cred["value"].startswith("-----BEGIN CERTIFICATE-----")
+
+
+def test_service_user_and_outputs(constructs_example: Synthesized) -> None:
+    stack = constructs_example.stack(STACK)
+    (user,) = stack["resource"]["azuread_user"].values()
+    assert user["user_principal_name"] == "sn-notify@example.onmicrosoft.com"
+    assert user["password"] == "${var.service_user_password}"
+    assert stack["variable"]["service_user_password"]["sensitive"] is True
+    outputs = stack["output"]
+    assert set(outputs) == {"client_id", "tenant_id", "service_principal_id", "service_user_object_id"}
+    assert not any(o.get("sensitive") for o in outputs.values())  # pitfall 8: no masking of ids
+    assert "azurerm_bot_service_azure_bot" not in stack["resource"]  # bot is off by default

@@ -1,0 +1,147 @@
+"""Fixtures for the constructs tests: certificate bundles, tenant files, and synthesized output.
+
+Synth starts node (jsii) once per process and takes about a second per app, so synthesized
+output is shared through module/session-scoped fixtures.
+
+    constructs_bundles   session fixture -> BundleFactory: `make(name) -> CertificateBundle` (cached)
+    constructs_example   session fixture -> Synthesized: the example tenant (one cert), synthesized
+    tenant_toml(...)     -> str: a valid tenant file; keyword overrides replace whole sections
+    synth_tenants(dir, outdir) -> Synthesized
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from teams_notify.app import SynthResult, synth
+from teams_notify.certs import new_self_signed
+from teams_notify.config import load_tenants
+
+STORE_PASSWORD = "constructs-test-store-pw-7Qx"  # test-only, used to prove it never reaches cdktf.out
+
+
+@dataclass(frozen=True)
+class CertificateBundle:
+    dir: Path
+    name: str
+
+    @property
+    def crt(self) -> Path:
+        return self.dir / f"{self.name}.crt"
+
+    def copy_to(self, target: Path) -> CertificateBundle:
+        """A private copy (tests that tamper with files must not touch the shared bundle)."""
+        shutil.copytree(self.dir, target)
+        return CertificateBundle(target, self.name)
+
+
+class BundleFactory:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._made: dict[str, CertificateBundle] = {}
+
+    def make(self, name: str, days: int = 365) -> CertificateBundle:
+        if name not in self._made:
+            folder = self.root / name
+            new_self_signed(name, folder, cn=f"{name} test", days=days, store_password=STORE_PASSWORD)
+            self._made[name] = CertificateBundle(folder, name)
+        return self._made[name]
+
+
+@dataclass
+class Synthesized:
+    outdir: Path
+    result: SynthResult
+
+    def stack(self, name: str) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((self.outdir / "stacks" / name / "cdk.tf.json").read_text())
+        return data
+
+    def summary(self, name: str) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((self.outdir / "stacks" / name / "teams-notify.json").read_text())
+        return data
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(value)
+
+
+def _section(header: str, body: dict[str, Any]) -> str:
+    lines = [header]
+    nested = []
+    for key, value in body.items():
+        if isinstance(value, dict):
+            nested.append(_section(f"[{header.strip('[]')}.{key}]", value))
+        else:
+            lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines + nested) + "\n"
+
+
+def tenant_toml(name: str, certs: list[tuple[str, CertificateBundle, bool]], **sections: Any) -> str:
+    """A tenant file. `certs` = [(key, bundle, active)]; `sections` override top-level keys/sections."""
+    top: dict[str, Any] = {
+        "name": name,
+        "tenant_id": "0a1b2c3d-1111-4222-8333-444455556666",
+        "domain": f"{name}.onmicrosoft.com",
+    }
+    body: dict[str, Any] = {
+        "service_user": {"upn": f"sn-notify@{name}.onmicrosoft.com"},
+        "servicenow": {"instance_url": f"https://{name}.service-now.com"},
+        "entra": {
+            "handoff": "variables",
+            "client_id": "c11e47ad-0000-4000-8000-00000000c1d1",
+            "service_user_object_id": "5e4f1ce0-0000-4000-8000-000000005e4f",
+        },
+        "backend": {"type": "local"},
+    }
+    for key, value in sections.items():
+        (body if isinstance(value, dict) else top)[key] = value
+    text = "".join(f"{k} = {_toml_value(v)}\n" for k, v in top.items())
+    text += "".join(_section(f"[{k}]", v) for k, v in body.items())
+    for key, bundle, active in certs:
+        text += _section(
+            "[[certificates]]", {"key": key, "dir": str(bundle.dir), "name": bundle.name, "active": active}
+        )
+    return text
+
+
+def write_tenant(
+    folder: Path, name: str, certs: list[tuple[str, CertificateBundle, bool]], **sections: Any
+) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.toml"
+    path.write_text(tenant_toml(name, certs, **sections))
+    return path
+
+
+def synth_tenants(tenants_dir: Path, outdir: Path, now: datetime | None = None) -> Synthesized:
+    return Synthesized(outdir, synth(load_tenants(tenants_dir), outdir, now=now))
+
+
+@pytest.fixture(scope="session")
+def constructs_bundles(tmp_path_factory: pytest.TempPathFactory) -> BundleFactory:
+    return BundleFactory(tmp_path_factory.mktemp("bundles"))
+
+
+@pytest.fixture(scope="session")
+def constructs_example(
+    tmp_path_factory: pytest.TempPathFactory, constructs_bundles: BundleFactory
+) -> Iterator[Synthesized]:
+    root = tmp_path_factory.mktemp("example")
+    write_tenant(root / "tenants", "example", [("current", constructs_bundles.make("example-cert"), True)])
+    yield synth_tenants(root / "tenants", root / "cdktf.out")
