@@ -193,3 +193,23 @@ def test_directory_without_one_bundle_is_bad_input(tmp_path: Path, certs_store_p
     unknown.write_text("x")
     result = run_cli("cert", "check", unknown, tmp_path / "a.jks")
     assert result.code == 2 and "extension" in result.err
+
+
+def test_import_refuses_an_expired_certificate(
+    tmp_path: Path, certs_key: RSAPrivateKey, certs_store_password: str
+) -> None:
+    expired = make_bundle(tmp_path / "old", certs_key, days=10, valid_from=NOW - dt.timedelta(days=20))
+    result = run_cli(
+        "cert",
+        "import",
+        "--cert",
+        expired.crt,
+        "--key",
+        expired.key,
+        "--name",
+        "n",
+        "--out",
+        tmp_path / "new",
+    )
+    assert result.code == 2 and "expired on" in result.err
+    assert not (tmp_path / "new").exists()

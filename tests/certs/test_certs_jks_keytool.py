@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from helpers.certs import (
     OpensslChain,
+    export_pfx,
     keytool_field,
     keytool_list,
     openssl_fingerprint,
@@ -137,25 +138,7 @@ def test_pfx_from_openssl_imports_correctly(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     chain = certs_openssl_chain
-    pfx = tmp_path / "issued.pfx"
-    run_tool(
-        "openssl",
-        "pkcs12",
-        "-export",
-        "-in",
-        chain.leaf_pem,
-        "-inkey",
-        chain.leaf_key,
-        "-certfile",
-        chain.ca_pem,
-        "-name",
-        "from-pfx",
-        "-passout",
-        "env:PFXPW",
-        "-out",
-        pfx,
-        env={"PFXPW": "pfx-pw-456"},
-    )
+    pfx = export_pfx(chain, tmp_path / "issued.pfx", "pfx-pw-456", with_ca=True)
     monkeypatch.setenv("TEAMS_NOTIFY_INPUT_PASSWORD", "pfx-pw-456")
     result = run_cli("cert", "import", "--pfx", pfx, "--name", "frompfx", "--out", tmp_path / "b", "--json")
     assert result.code == 0, result.err
@@ -174,21 +157,7 @@ def test_pfx_with_wrong_password_is_bad_input(
     certs_openssl_chain: OpensslChain,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    pfx = tmp_path / "issued.pfx"
-    run_tool(
-        "openssl",
-        "pkcs12",
-        "-export",
-        "-in",
-        certs_openssl_chain.leaf_pem,
-        "-inkey",
-        certs_openssl_chain.leaf_key,
-        "-passout",
-        "env:PFXPW",
-        "-out",
-        pfx,
-        env={"PFXPW": "right-pw"},
-    )
+    pfx = export_pfx(certs_openssl_chain, tmp_path / "issued.pfx", "right-pw")
     monkeypatch.setenv("TEAMS_NOTIFY_INPUT_PASSWORD", "wrong-pw")
     result = run_cli("cert", "import", "--pfx", pfx, "--name", "x", "--out", tmp_path / "b")
     assert result.code == 2

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
-from helpers.certs import CERTS_STORE_PASSWORD, OpensslChain, make_bundle, run_tool
+from helpers.certs import CERTS_STORE_PASSWORD, OpensslChain, export_pfx, make_bundle, run_tool
 from teams_notify.certs import jks_certificate, jks_private_key, load_certificate, read_jks
 from teams_notify.certs.load import load_pem_key_and_chain, sniff_format
 from teams_notify.errors import BadInputError
@@ -18,10 +18,7 @@ def test_every_container_gives_the_same_certificate(
     chain = certs_openssl_chain
     der, pfx = tmp_path / "leaf.der", tmp_path / "leaf.p12"
     run_tool("openssl", "x509", "-in", chain.leaf_pem, "-outform", "DER", "-out", der)
-    run_tool(
-        "openssl", "pkcs12", "-export", "-in", chain.leaf_pem, "-inkey", chain.leaf_key, "-passout", "env:P",
-        "-out", pfx, env={"P": "pfx-pass"},
-    )  # fmt: skip
+    export_pfx(chain, pfx, "pfx-pass")
     leaf = load_certificate(chain.leaf_pem)
     assert load_certificate(chain.chain_pem) == leaf  # first certificate of a chain file
     assert load_certificate(der) == leaf

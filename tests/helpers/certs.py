@@ -181,3 +181,13 @@ def make_bundle(
         key_password=key_password,
         check_validity=False,
     )
+
+
+def export_pfx(chain: OpensslChain, out: Path, password: str, with_ca: bool = False) -> Path:
+    """`openssl pkcs12 -export` of the leaf and its key (and the CA), password via env."""
+    extra = ["-certfile", str(chain.ca_pem), "-name", "from-pfx"] if with_ca else []
+    run_tool(
+        "openssl", "pkcs12", "-export", "-in", chain.leaf_pem, "-inkey", chain.leaf_key, *extra,
+        "-passout", "env:PFX_PASSWORD", "-out", out, env={"PFX_PASSWORD": password},
+    )  # fmt: skip
+    return out

@@ -229,7 +229,12 @@ def csr(
     type=click.Path(path_type=Path),
     help="CA-issued PEM certificate, optionally followed by its chain (and the key).",
 )
-@click.option("--key", "key_path", type=click.Path(path_type=Path), help="PEM private key for --cert.")
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(path_type=Path),
+    help="PEM private key for --cert (if encrypted: TEAMS_NOTIFY_INPUT_PASSWORD or a prompt).",
+)
 @click.option(
     "--pfx",
     "pfx_path",
