@@ -8,6 +8,8 @@ API (re-exported by tests/conftest.py):
     provider_sandbox       fixture -> a running teams_notify.sandbox.Sandbox (fresh database per test).
     sandbox_env(sb, user="admin") -> dict: SERVICENOW_* variables for the provider (basic auth).
     provider_hcl(**attrs) -> str: `terraform { required_providers ... }` + `provider "servicenow" {...}`.
+    AdminApi(sb)           plain httpx Table/Attachment API calls as admin, for test assertions and
+                           out-of-band changes: get, rows, create, patch, delete, attachment_bytes.
 
     tf = Terraform(workdir, plugin_dir, env={...})   # any directory, e.g. a synthesized cdktf stack
     tf.write(hcl, name="main.tf")                     # put a configuration file in workdir
@@ -36,8 +38,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
-
 from teams_notify.sandbox import Sandbox
 from terraform_provider_servicenow.install import DEFAULT_SOURCE, cli_config_text, install
 
@@ -94,7 +96,9 @@ class Terraform:
         full_env.pop("TF_LOG", None)
         full_env |= self.env | (env or {})
         argv = [TERRAFORM, *args]
-        proc = subprocess.run(argv, cwd=self.workdir, env=full_env, capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            argv, cwd=self.workdir, env=full_env, capture_output=True, text=True, check=False
+        )
         result = TerraformRun(list(args), proc.returncode, proc.stdout, proc.stderr)
         if check and proc.returncode != 0:
             raise TerraformFailed(f"terraform {' '.join(args)} exited {proc.returncode}:\n{result.output}")
@@ -108,7 +112,9 @@ class Terraform:
 
     def plan(self, *args: str, env: dict[str, str] | None = None) -> TerraformRun:
         """`plan -detailed-exitcode`: returncode 0 = no changes, 2 = changes; 1 raises."""
-        result = self.run("plan", "-detailed-exitcode", "-input=false", "-no-color", *args, check=False, env=env)
+        result = self.run(
+            "plan", "-detailed-exitcode", "-input=false", "-no-color", *args, check=False, env=env
+        )
         if result.returncode not in (0, 2):
             raise TerraformFailed(f"terraform plan exited {result.returncode}:\n{result.output}")
         return result
@@ -137,6 +143,46 @@ def provider_hcl(**attrs: str | int) -> str:
     """The required_providers block plus a provider block with the given (non-secret) attributes."""
     body = "".join(f"  {k} = {json.dumps(v)}\n" for k, v in attrs.items())
     return REQUIRED_PROVIDERS + f'provider "servicenow" {{\n{body}}}\n'
+
+
+class AdminApi:
+    """Out-of-band access to a sandbox as admin (deliberately not the provider's client)."""
+
+    def __init__(self, sb: Sandbox) -> None:
+        self.http = httpx.Client(base_url=sb.url, auth=("admin", "admin"), timeout=30)
+        self.params = {"sysparm_exclude_reference_link": "true"}
+
+    def get(self, table: str, sys_id: str) -> dict | None:
+        resp = self.http.get(f"/api/now/table/{table}/{sys_id}", params=self.params)
+        if resp.status_code == 404:
+            return None
+        resp.raise_for_status()
+        return resp.json()["result"]
+
+    def rows(self, table: str, query: str) -> list[dict]:
+        resp = self.http.get(f"/api/now/table/{table}", params=self.params | {"sysparm_query": query})
+        resp.raise_for_status()
+        return resp.json()["result"]
+
+    def create(self, table: str, values: dict[str, str]) -> dict:
+        resp = self.http.post(f"/api/now/table/{table}", params=self.params, json=values)
+        resp.raise_for_status()
+        return resp.json()["result"]
+
+    def patch(self, table: str, sys_id: str, values: dict[str, str]) -> dict:
+        resp = self.http.patch(f"/api/now/table/{table}/{sys_id}", params=self.params, json=values)
+        resp.raise_for_status()
+        return resp.json()["result"]
+
+    def delete(self, table: str, sys_id: str) -> None:
+        self.http.delete(f"/api/now/table/{table}/{sys_id}").raise_for_status()
+
+    def attachment(self, sys_id: str) -> dict | None:
+        resp = self.http.get(f"/api/now/attachment/{sys_id}")
+        return None if resp.status_code == 404 else resp.raise_for_status().json()["result"]
+
+    def attachment_bytes(self, sys_id: str) -> bytes:
+        return self.http.get(f"/api/now/attachment/{sys_id}/file").raise_for_status().content
 
 
 def install_for_tests(plugin_dir: Path) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from terraform_provider_servicenow.errors import ConfigError
 from terraform_provider_servicenow.normalize import (
     canonical,
