@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from helpers.certs import CERTS_STORE_PASSWORD, make_bundle, run_cli
 from teams_notify.certs import Bundle, check_bundle
@@ -213,3 +214,11 @@ def test_import_refuses_an_expired_certificate(
     )
     assert result.code == 2 and "expired on" in result.err
     assert not (tmp_path / "new").exists()
+
+
+def test_short_rsa_key_is_an_error(tmp_path: Path, certs_store_password: str) -> None:
+    weak = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    make_bundle(tmp_path, weak)
+    code, report, _ = _check(tmp_path)
+    assert code == 1
+    assert _messages(report, "error") == ["demo.crt has a 1024-bit RSA key"]

@@ -111,8 +111,8 @@ def write_bundle(
 ) -> Bundle:
     """Write all four files for `key` and `chain` (leaf first). The `.crt` holds only the leaf,
     the one certificate Entra needs; the JKS holds the whole chain under `alias`
-    (default: the bundle name, lower-cased). `check_validity=False` lets drills and tests
-    write an expired bundle on purpose."""
+    (default: the bundle name, lower-cased). `check_validity=False` skips the certificate
+    checks (validity window, RSA size) so drills and tests can write a bad bundle on purpose."""
     refuse_overwrite(bundle.files(), overwrite)
     leaf = chain[0]
     if check_validity:
