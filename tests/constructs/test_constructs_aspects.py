@@ -1,0 +1,98 @@
+"""Policy aspects: a compliant stack passes every rule; each rule fails a stack that breaks it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers.constructs import BundleFactory, write_tenant
+
+from teams_notify.aspects import default_aspects, policy_errors
+from teams_notify.compat import Aspects, azuread_module
+from teams_notify.config import load_tenants
+from teams_notify.stack import EntraStack, ServiceNowStack
+
+Breaker = Callable[[EntraStack, ServiceNowStack], None]
+
+
+def build(tmp_path: Path, bundles: BundleFactory, breaker: Breaker | None = None) -> list[str]:
+    from teams_notify.compat import App
+
+    write_tenant(tmp_path / "t", "pol", [("current", bundles.make("policy-cert"), True)])
+    (tenant,) = load_tenants(tmp_path / "t")
+    app = App(outdir=str(tmp_path / "out"))
+    entra = EntraStack(app, tenant)
+    sn = ServiceNowStack(app, tenant, stack_dir=tmp_path / "out" / "stacks" / "pol-servicenow")
+    if breaker:
+        breaker(entra, sn)
+    for stack in (entra, sn):
+        for aspect in default_aspects():
+            Aspects.of(stack).add(aspect)
+    with pytest.raises(RuntimeError) if breaker else _nothing():
+        app.synth()
+    return policy_errors([entra, sn])
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
+def drop_grant(entra: EntraStack, sn: ServiceNowStack) -> None:
+    entra.app.node.try_remove_child(entra.app.grants[0].node.id)
+
+
+def drop_request(entra: EntraStack, sn: ServiceNowStack) -> None:
+    from teams_notify.entra.graph import GRAPH_APP_ID
+
+    app_mod = azuread_module("application")
+    only_one = app_mod.ApplicationRequiredResourceAccessResourceAccess(id=GRAPH_APP_ID, type="Role")
+    entra.app.application.put_required_resource_access(
+        [app_mod.ApplicationRequiredResourceAccess(resource_app_id=GRAPH_APP_ID, resource_access=[only_one])]
+    )
+
+
+def drop_certificate(entra: EntraStack, sn: ServiceNowStack) -> None:
+    entra.node.try_remove_child(entra.certificates[0].node.id)
+
+
+def bad_x5t(entra: EntraStack, sn: ServiceNowStack) -> None:
+    sn.jwt.claims["x5t"].add_override("fields.value", "3O3VOc8h+Yzp55wL2nIbhVPXPRE=")
+
+
+def literal_secret(entra: EntraStack, sn: ServiceNowStack) -> None:
+    keystore = next(c for c in sn.node.children if c.node.id == "keystore_current")
+    keystore.record.add_override("sensitive_fields.key_store_password", "hunter2")  # type: ignore[attr-defined]
+
+
+def other_alias(entra: EntraStack, sn: ServiceNowStack) -> None:
+    sn.teams_config.record.add_override("fields.credential_alias", "x_custom.Alias")
+
+
+def test_compliant_stacks_pass(tmp_path: Path, constructs_bundles: BundleFactory) -> None:
+    assert build(tmp_path, constructs_bundles) == []
+
+
+@pytest.mark.parametrize(
+    ("breaker", "rule", "text"),
+    [
+        (drop_grant, "TN1-graph-roles", "is not granted"),
+        (drop_request, "TN1-graph-roles", "is not requested"),
+        (drop_certificate, "TN2-certificate-credential", "0 certificate credential(s)"),
+        (bad_x5t, "TN3-x5t-claim", "is not a base64url SHA-1"),
+        (literal_secret, "TN4-no-secret-literal", "key_store_password is a literal"),
+        (other_alias, "TN5-teams-alias", "is not sn_msteams_com_spk.MSTeamsCommunicationsSpoke"),
+    ],
+)
+def test_rule_fails_non_compliant_stack(
+    tmp_path: Path, constructs_bundles: BundleFactory, breaker: Breaker, rule: str, text: str
+) -> None:
+    errors = build(tmp_path, constructs_bundles, breaker)
+    assert errors, "the rule did not fire"
+    assert all(f"[{rule}]" in e for e in errors), errors
+    assert any(text in e for e in errors), errors
