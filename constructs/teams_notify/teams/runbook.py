@@ -15,7 +15,7 @@ from urllib.parse import quote
 from teams_notify.servicenow.catalog import OIDC_CONFIG_NAME, TABLES, TEAMS_SPOKE_ALIAS_ID
 from teams_notify.teams.markdown import md_code
 from teams_notify.teams.templating import render
-from teams_notify.teams.values import TeamsValues, check_values, value_sources
+from teams_notify.teams.values import TeamsValues, check_values, missing_for_artifacts, value_sources
 
 
 class Status(StrEnum):
@@ -160,6 +160,7 @@ def runbook_text(values: TeamsValues, artifacts_written: bool = False) -> str:
         token_url=f"https://login.microsoftonline.com/{tenant_id}/oauth2/v2.0/token",
         oidc_url=f"https://login.microsoftonline.com/{tenant_id}/v2.0/.well-known/openid-configuration",
         artifacts_written=artifacts_written,
+        missing=list(missing_for_artifacts(values)),
         files={
             "package": f"{values.tenant}-teams-app.zip",
             "script": f"{values.tenant}-access-policy.ps1",
