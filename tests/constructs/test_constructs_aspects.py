@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from helpers.constructs import BundleFactory, write_tenant
-
 from teams_notify.aspects import default_aspects, policy_errors
 from teams_notify.compat import Aspects, azuread_module
 from teams_notify.config import load_tenants

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from helpers.constructs import STORE_PASSWORD, BundleFactory, synth_tenants, write_tenant
 from helpers.terraform import AdminApi, Terraform, sandbox_env
-
 from teams_notify.sandbox import Sandbox
 from teams_notify.servicenow.catalog import TABLES, TEAMS_SPOKE_ALIAS_ID
 
