@@ -105,43 +105,34 @@ class _Lexer:
             raise LexError("unterminated subexpression")
 
     def single(self) -> None:
-        start = self.pos
-        self.pos += 1
-        out: list[str] = []
-        while True:
-            ch = self.peek()
-            if not ch:
-                raise LexError(f"unterminated single-quoted string at {start}")
-            if ch in SINGLE_QUOTES:
-                if self.peek(1) and self.peek(1) in SINGLE_QUOTES:
-                    out.append(self.peek(1))
-                    self.pos += 2
-                    continue
-                self.pos += 1
-                break
-            out.append(ch)
-            self.pos += 1
-        self.literals.append(Literal("single", start, self.pos, "".join(out)))
+        self.quoted("single", SINGLE_QUOTES, expandable=False)
 
     def double(self) -> None:
+        self.quoted("double", DOUBLE_QUOTES, expandable=True)
+
+    def quoted(self, kind: str, quotes: str, expandable: bool) -> None:
+        """A string up to its closing quote; two quotes in a row stand for the second one.
+
+        In an expandable (double-quoted) string a backtick escapes the next character and
+        `$(` opens a subexpression lexed as code.
+        """
         start = self.pos
         self.pos += 1
         out: list[str] = []
         while True:
             ch = self.peek()
             if not ch:
-                raise LexError(f"unterminated double-quoted string at {start}")
-            if ch == "`":
+                raise LexError(f"unterminated {kind}-quoted string at {start}")
+            if ch in quotes:
+                if not (self.peek(1) and self.peek(1) in quotes):
+                    self.pos += 1
+                    break
                 out.append(self.peek(1))
                 self.pos += 2
-            elif ch in DOUBLE_QUOTES:
-                if self.peek(1) and self.peek(1) in DOUBLE_QUOTES:
-                    out.append(self.peek(1))
-                    self.pos += 2
-                    continue
-                self.pos += 1
-                break
-            elif ch == "$" and self.peek(1) == "(":
+            elif expandable and ch == "`":
+                out.append(self.peek(1))
+                self.pos += 2
+            elif expandable and ch == "$" and self.peek(1) == "(":
                 sub_start = self.pos
                 self.pos += 2
                 self.code(stop_at_paren=True)
@@ -149,7 +140,7 @@ class _Lexer:
             else:
                 out.append(ch)
                 self.pos += 1
-        self.literals.append(Literal("double", start, self.pos, "".join(out)))
+        self.literals.append(Literal(kind, start, self.pos, "".join(out)))
 
 
 def string_literals(script: str) -> list[Literal]:

@@ -25,37 +25,38 @@ def group() -> None:
     """Microsoft Teams side: app package, access-policy script, runbook."""
 
 
+def _path_option(flag: str, dest: str, default: Path | None, help_text: str) -> Any:
+    return click.option(
+        flag,
+        dest,
+        type=click.Path(path_type=Path),
+        default=default,
+        show_default=default is not None,
+        help=help_text,
+    )
+
+
 def _options(func: Any) -> Any:
     options = [
         click.option(
             "--tenant", "tenant_name", required=True, help="Tenant name (tenants/NAME.toml) or a .toml path."
         ),
-        click.option(
-            "--tenants-dir",
-            type=click.Path(path_type=Path),
-            default=Path("tenants"),
-            show_default=True,
-            help="Folder of tenant files.",
-        ),
-        click.option(
+        _path_option("--tenants-dir", "tenants_dir", Path("tenants"), "Folder of tenant files."),
+        _path_option(
             "--outputs",
             "outputs_file",
-            type=click.Path(path_type=Path),
-            help="The Entra stack's outputs as saved by `terraform output -json` "
+            None,
+            "The Entra stack's outputs as saved by `terraform output -json` "
             "(default: run that in the synthesized stack folder).",
         ),
-        click.option(
+        _path_option(
             "--cdktf-out",
-            type=click.Path(path_type=Path),
-            default=Path("cdktf.out"),
-            show_default=True,
-            help="Synth output folder holding stacks/<tenant>-entra.",
+            "cdktf_out",
+            Path("cdktf.out"),
+            "Synth output folder holding stacks/<tenant>-entra.",
         ),
-        click.option(
-            "--out",
-            "out_dir",
-            type=click.Path(path_type=Path),
-            help="Where to write (default: <cdktf-out>/stacks/<tenant>-entra/artifacts).",
+        _path_option(
+            "--out", "out_dir", None, "Where to write (default: <cdktf-out>/stacks/<tenant>-entra/artifacts)."
         ),
         click.option("--json", "as_json", is_flag=True, help="Print JSON for machines."),
     ]
