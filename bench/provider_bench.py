@@ -1,0 +1,139 @@
+"""Benchmark the ServiceNow provider against the sandbox with 50 ms injected latency.
+
+1. `terraform apply` then `terraform plan` of 200 servicenow_record resources at Terraform's default
+   parallelism (10). Each is printed as a ratio to a floor measured in the same run: the same number
+   of HTTP calls, issued 10 at a time by a plain pooled httpx client against the same sandbox.
+2. Provider cold start: spawning the installed provider until it prints its go-plugin handshake
+   line, against `python -c pass` with the same interpreter (medians of several runs).
+
+Run: .venv/bin/python bench/provider_bench.py [--records 200] [--latency-ms 50]
+Results are recorded in docs/provider.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from helpers.terraform import Terraform, install_for_tests, provider_hcl, sandbox_env  # noqa: E402
+
+from teams_notify.sandbox import FaultRule, Sandbox  # noqa: E402
+
+PARALLELISM = 10
+COLD_START_RUNS = 7
+
+RECORDS = """
+resource "servicenow_record" "bench" {
+  count  = %d
+  table  = "sys_certificate"
+  fields = { name = "bench-${count.index}", type = "key_store", active = true }
+}
+"""
+
+
+def api_calls(sb: Sandbox) -> int:
+    return int(sb.stats()["total"])  # type: ignore[arg-type]
+
+
+def timed(action: object) -> float:
+    started = time.perf_counter()
+    action()  # type: ignore[operator]
+    return time.perf_counter() - started
+
+
+def floor_seconds(sb: Sandbox, method: str, calls: int) -> float:
+    """The same number of calls, 10 at a time, from a plain pooled client: the best we could do."""
+    with httpx.Client(base_url=sb.url, auth=("admin", "admin"), timeout=60) as http:
+        existing = http.get("/api/now/table/sys_certificate", params={"sysparm_limit": "1"}).json()["result"]
+        sys_id = existing[0]["sys_id"] if existing else ""
+
+        def one(i: int) -> None:
+            if method == "POST":
+                http.post("/api/now/table/jwt_provider", json={"name": f"floor-{i}"}).raise_for_status()
+            else:
+                http.get(f"/api/now/table/sys_certificate/{sys_id}").raise_for_status()
+
+        with ThreadPoolExecutor(PARALLELISM) as pool:
+            return timed(lambda: list(pool.map(one, range(calls))))
+
+
+def bench_apply_plan(records: int, latency_ms: int, work: Path) -> None:
+    plugin_dir = install_for_tests(work / "plugins")
+    with Sandbox() as sb:
+        tf = Terraform(work / "tf", plugin_dir, env=sandbox_env(sb))
+        tf.write(provider_hcl() + RECORDS % records)
+        tf.init()
+        sb.faults.add(FaultRule(latency_ms=latency_ms, count=-1))
+
+        before = api_calls(sb)
+        apply_s = timed(tf.apply)
+        apply_calls = api_calls(sb) - before
+        before = api_calls(sb)
+        plan_s = timed(lambda: tf.plan())
+        plan_calls = api_calls(sb) - before
+
+        apply_floor = floor_seconds(sb, "POST", apply_calls)
+        plan_floor = floor_seconds(sb, "GET", plan_calls)
+
+    print(f"{records} records, {latency_ms} ms latency per request, parallelism {PARALLELISM}")
+    for name, seconds, calls, floor in (
+        ("apply", apply_s, apply_calls, apply_floor),
+        ("plan", plan_s, plan_calls, plan_floor),
+    ):
+        print(
+            f"  terraform {name:<5} {seconds:6.2f} s  ({calls} HTTP calls)   floor {floor:5.2f} s   "
+            f"ratio {seconds / floor:4.2f}x"
+        )
+
+
+def cold_start_seconds(argv: list[str], until_line: bool) -> float:
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    if until_line:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        elapsed = time.perf_counter() - started
+        if not line.startswith("1|6|"):
+            raise RuntimeError(f"unexpected handshake line {line!r}")
+        proc.kill()
+    else:
+        proc.wait()
+        elapsed = time.perf_counter() - started
+    proc.wait()
+    return elapsed
+
+
+def bench_cold_start(work: Path) -> None:
+    executable = next((work / "plugins").rglob("terraform-provider-servicenow_v*"))
+    provider = [cold_start_seconds([str(executable)], until_line=True) for _ in range(COLD_START_RUNS)]
+    python = [cold_start_seconds([sys.executable, "-c", "pass"], until_line=False) for _ in range(COLD_START_RUNS)]
+    p, b = statistics.median(provider), statistics.median(python)
+    print(f"provider cold start (spawn -> handshake) {p * 1000:6.0f} ms   python -c pass {b * 1000:5.0f} ms   "
+          f"ratio {p / b:4.1f}x   (medians of {COLD_START_RUNS})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=200)
+    parser.add_argument("--latency-ms", type=int, default=50)
+    args = parser.parse_args()
+    os.environ.setdefault("CHECKPOINT_DISABLE", "1")
+    with tempfile.TemporaryDirectory(prefix="provider-bench-") as tmp:
+        work = Path(tmp)
+        bench_apply_plan(args.records, args.latency_ms, work)
+        bench_cold_start(work)
+
+
+if __name__ == "__main__":
+    main()
