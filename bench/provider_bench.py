@@ -26,9 +26,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from helpers.terraform import Terraform, install_for_tests, provider_hcl, sandbox_env  # noqa: E402
-
-from teams_notify.sandbox import FaultRule, Sandbox  # noqa: E402
+from helpers.terraform import Terraform, install_for_tests, provider_hcl, sandbox_env
+from teams_notify.sandbox import FaultRule, Sandbox
 
 PARALLELISM = 10
 COLD_START_RUNS = 7
@@ -117,14 +116,20 @@ def cold_start_seconds(argv: list[str], until_line: bool) -> float:
 def bench_cold_start(work: Path) -> None:
     executable = next((work / "plugins").rglob("terraform-provider-servicenow_v*"))
     provider = [cold_start_seconds([str(executable)], until_line=True) for _ in range(COLD_START_RUNS)]
-    python = [cold_start_seconds([sys.executable, "-c", "pass"], until_line=False) for _ in range(COLD_START_RUNS)]
+    python = [
+        cold_start_seconds([sys.executable, "-c", "pass"], until_line=False) for _ in range(COLD_START_RUNS)
+    ]
     p, b = statistics.median(provider), statistics.median(python)
-    print(f"provider cold start (spawn -> handshake) {p * 1000:6.0f} ms   python -c pass {b * 1000:5.0f} ms   "
-          f"ratio {p / b:4.1f}x   (medians of {COLD_START_RUNS})")
+    print(
+        f"provider cold start (spawn -> handshake) {p * 1000:6.0f} ms   python -c pass {b * 1000:5.0f} ms   "
+        f"ratio {p / b:4.1f}x   (medians of {COLD_START_RUNS})"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--records", type=int, default=200)
     parser.add_argument("--latency-ms", type=int, default=50)
     args = parser.parse_args()

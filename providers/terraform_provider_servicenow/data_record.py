@@ -5,11 +5,11 @@ from __future__ import annotations
 from tf.iface import Config, DataSource, ReadDataContext, State
 from tf.schema import Attribute, Schema
 from tf.types import Map, String
-from tf.utils import Diagnostics
 
-from terraform_provider_servicenow.diagnostics import ClientSource, reporting
+from terraform_provider_servicenow.diagnostics import reporting
 from terraform_provider_servicenow.errors import ConfigError
 from terraform_provider_servicenow.normalize import check_table, remote_value
+from terraform_provider_servicenow.resource_base import ProviderBound
 
 # Enough to say "several" and name a few of them.
 SHOWN_MATCHES = 5
@@ -36,24 +36,15 @@ SCHEMA = Schema(
 )
 
 
-class RecordDataSource(DataSource):
-    def __init__(self, provider: ClientSource) -> None:
-        self.provider = provider
+class RecordDataSource(ProviderBound, DataSource):
+    NAME = "record"
+    SCHEMA = SCHEMA
 
-    @classmethod
-    def get_name(cls) -> str:
-        return "record"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return SCHEMA
-
-    def validate(self, diags: Diagnostics, type_name: str, config: Config) -> None:
-        super().validate(diags, type_name, config)
+    @staticmethod
+    def check(config: Config) -> None:
         table = config.get("table")
         if isinstance(table, str):
-            with reporting(diags, path=["table"]):
-                check_table(table)
+            check_table(table)
 
     def read(self, ctx: ReadDataContext, config: Config) -> State | None:
         with reporting(ctx.diagnostics):

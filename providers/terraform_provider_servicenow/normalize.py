@@ -17,8 +17,7 @@ from typing import Any
 from terraform_provider_servicenow.errors import ConfigError
 
 SYS_ID = re.compile(r"^[0-9a-f]{32}$")
-COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # table and column names
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
@@ -90,22 +89,21 @@ def same_value(ours: str, theirs: str) -> bool:
 
 def check_table(table: str) -> str:
     """A table name is a plain identifier (it becomes part of a URL path)."""
-    if not TABLE.match(table):
-        raise ConfigError(
-            f"invalid table name {table!r}",
-            "Use the table's internal name, e.g. sys_certificate (letters, digits, underscores).",
-        )
-    return table
+    return _identifier("table", table, "e.g. sys_certificate")
 
 
 def check_column(name: str) -> str:
     """A column name is a plain identifier (no dot-walking, no query syntax)."""
-    if not COLUMN.match(name):
+    return _identifier("column", name, "not its label")
+
+
+def _identifier(kind: str, value: str, hint: str) -> str:
+    if not IDENTIFIER.match(value):
         raise ConfigError(
-            f"invalid column name {name!r}",
-            "Use the column's internal name (letters, digits, underscores), not its label.",
+            f"invalid {kind} name {value!r}",
+            f"Use the {kind}'s internal name (letters, digits, underscores), {hint}.",
         )
-    return name
+    return value
 
 
 def check_match_value(column: str, value: str) -> str:
@@ -143,7 +141,7 @@ def matches_exactly(record: dict[str, Any], match: dict[str, str]) -> bool:
 def parse_record_id(import_id: str) -> tuple[str, str]:
     """`<table>/<sys_id>` -> (table, sys_id)."""
     table, sep, sys_id = import_id.strip().partition("/")
-    if not sep or not TABLE.match(table) or not SYS_ID.match(sys_id):
+    if not sep or not IDENTIFIER.match(table) or not SYS_ID.match(sys_id):
         raise ConfigError(
             f"invalid import id {import_id!r}",
             "Use <table>/<sys_id>, e.g. sys_certificate/0123456789abcdef0123456789abcdef.",

@@ -34,12 +34,12 @@ from tf.iface import (
 )
 from tf.schema import Attribute, Schema
 from tf.types import Number, String, Unknown
-from tf.utils import Diagnostics
 
 from terraform_provider_servicenow.client import ServiceNowClient
-from terraform_provider_servicenow.diagnostics import ClientSource, reporting
+from terraform_provider_servicenow.diagnostics import reporting
 from terraform_provider_servicenow.errors import ConfigError, ServiceNowError
 from terraform_provider_servicenow.normalize import SYS_ID, check_table
+from terraform_provider_servicenow.resource_base import ProviderBound
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 COMPUTED_ON_NEW_CONTENT = ("id", "sys_id")
@@ -90,22 +90,13 @@ SCHEMA = Schema(
 )
 
 
-class AttachmentResource(Resource):
-    def __init__(self, provider: ClientSource) -> None:
-        self.provider = provider
+class AttachmentResource(ProviderBound, Resource):
+    NAME = "attachment"
+    SCHEMA = SCHEMA
 
-    @classmethod
-    def get_name(cls) -> str:
-        return "attachment"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return SCHEMA
-
-    def validate(self, diags: Diagnostics, type_name: str, config: Config) -> None:
-        super().validate(diags, type_name, config)
-        with reporting(diags):
-            check_config(config)
+    @staticmethod
+    def check(config: Config) -> None:
+        check_config(config)
 
     def create(self, ctx: CreateContext, planned: State) -> State | None:
         with reporting(ctx.diagnostics):

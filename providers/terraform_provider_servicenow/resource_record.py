@@ -27,7 +27,7 @@ from tf.types import Bool, List, Map, String, Unknown
 from tf.utils import Diagnostics
 
 from terraform_provider_servicenow.client import ServiceNowClient
-from terraform_provider_servicenow.diagnostics import ClientSource, is_known, reporting
+from terraform_provider_servicenow.diagnostics import is_known, reporting
 from terraform_provider_servicenow.errors import ConfigError, ServiceNowError
 from terraform_provider_servicenow.normalize import (
     check_column,
@@ -41,6 +41,7 @@ from terraform_provider_servicenow.normalize import (
     same_value,
     user_columns,
 )
+from terraform_provider_servicenow.resource_base import ProviderBound
 
 ON_DESTROY = ("delete", "keep", "restore")
 
@@ -95,24 +96,13 @@ SCHEMA = Schema(
 )
 
 
-class RecordResource(Resource):
-    def __init__(self, provider: ClientSource) -> None:
-        self.provider = provider
+class RecordResource(ProviderBound, Resource):
+    NAME = "record"
+    SCHEMA = SCHEMA
 
-    @classmethod
-    def get_name(cls) -> str:
-        return "record"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return SCHEMA
-
-    # ------------------------------------------------------------------ validate
-
-    def validate(self, diags: Diagnostics, type_name: str, config: Config) -> None:
-        super().validate(diags, type_name, config)
-        with reporting(diags):
-            check_config(config)
+    @staticmethod
+    def check(config: Config) -> None:
+        check_config(config)
 
     # -------------------------------------------------------------------- create
 
