@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.constructs import STORE_PASSWORD, BundleFactory, synth_tenants, write_tenant
-from helpers.terraform import AdminApi, Terraform, sandbox_env
+from helpers.constructs import BundleFactory, SandboxDeployment
+from helpers.terraform import AdminApi
 from teams_notify.sandbox import Sandbox
 from teams_notify.servicenow.catalog import TABLES, TEAMS_SPOKE_ALIAS_ID
 
@@ -21,17 +21,9 @@ def test_apply_plan_destroy_restores(
     sb, api = provider_sandbox, AdminApi(provider_sandbox)
     (config_before,) = api.rows(CONFIG_TABLE, "")
     (alias_before,) = api.rows("sys_alias", f"id={TEAMS_SPOKE_ALIAS_ID}")
-    write_tenant(
-        tmp_path / "t",
-        "sbx",
-        [("current", constructs_bundles.make("sandbox-cert"), True)],
-        servicenow={"instance_url": sb.url},
-    )
-    result = synth_tenants(tmp_path / "t", tmp_path / "cdktf.out")
-    stack_dir = tmp_path / "cdktf.out" / "stacks" / "sbx-servicenow"
-    env = sandbox_env(sb) | {"TF_VAR_keystore_password_current": STORE_PASSWORD}
-    tf = Terraform(stack_dir, terraform_plugin_dir, env=env)
-    tf.init()
+    deployment = SandboxDeployment(tmp_path, "sbx", sb, terraform_plugin_dir)
+    result = deployment.synth([("current", constructs_bundles.make("sandbox-cert"), True)])
+    tf = deployment.terraform
     tf.apply()
 
     (config,) = api.rows(CONFIG_TABLE, "")

@@ -7,6 +7,10 @@ output is shared through module/session-scoped fixtures.
     constructs_example   session fixture -> Synthesized: the example tenant (one cert), synthesized
     tenant_toml(...)     -> str: a valid tenant file; keyword overrides replace whole sections
     synth_tenants(dir, outdir) -> Synthesized
+    SandboxDeployment(root, name, sandbox, plugin_dir): one tenant's ServiceNow stack synthesized
+        (and re-synthesized in place, like `cdktf deploy` after a config change) and driven by the
+        real terraform against a sandbox: `.synth(certs, **sections)`, `.terraform`,
+        `.planned_changes() -> {address: PlannedChange}`
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ import pytest
 from teams_notify.app import SynthResult, synth
 from teams_notify.certs import new_self_signed
 from teams_notify.config import load_tenants
+from teams_notify.sandbox import Sandbox
+from teams_notify.stack import keystore_password_variable
+
+from helpers.terraform import Terraform, sandbox_env
 
 STORE_PASSWORD = "constructs-test-store-pw-7Qx"  # test-only, used to prove it never reaches cdktf.out
 
@@ -131,6 +139,57 @@ def write_tenant(
 
 def synth_tenants(tenants_dir: Path, outdir: Path, now: datetime | None = None) -> Synthesized:
     return Synthesized(outdir, synth(load_tenants(tenants_dir), outdir, now=now))
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    """One resource change of a saved plan (`terraform show -json`): actions and the values."""
+
+    actions: tuple[str, ...]
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+class SandboxDeployment:
+    """A tenant's ServiceNow stack, synthesized into `root/cdktf.out` and applied to a sandbox.
+
+    Every `synth` rewrites the tenant file and synthesizes into the same folder, so the stack's
+    state, lock file and `.terraform` stay, as they do between two `cdktf deploy` runs.
+    """
+
+    CERT_KEYS = ("current", "next")
+
+    def __init__(self, root: Path, name: str, sandbox: Sandbox, plugin_dir: Path) -> None:
+        self.root, self.name, self.sandbox = root, name, sandbox
+        self.stack_dir = root / "cdktf.out" / "stacks" / f"{name}-servicenow"
+        passwords = {f"TF_VAR_{keystore_password_variable(k)}": STORE_PASSWORD for k in self.CERT_KEYS}
+        self.plugin_dir = plugin_dir
+        self.env = sandbox_env(sandbox) | passwords
+        self._terraform: Terraform | None = None
+
+    def synth(self, certs: list[tuple[str, CertificateBundle, bool]], **sections: Any) -> Synthesized:
+        sections.setdefault("servicenow", {"instance_url": self.sandbox.url})
+        write_tenant(self.root / "tenants", self.name, certs, **sections)
+        return synth_tenants(self.root / "tenants", self.root / "cdktf.out")
+
+    @property
+    def terraform(self) -> Terraform:
+        """Terraform in the stack folder, initialised on first use (after the first synth)."""
+        if self._terraform is None:
+            self._terraform = Terraform(self.stack_dir, self.plugin_dir, env=self.env)
+            self._terraform.init()
+        return self._terraform
+
+    def planned_changes(self) -> dict[str, PlannedChange]:
+        """`terraform plan -out` + `show -json`: every resource's planned actions, by address."""
+        self.terraform.run("plan", "-input=false", "-no-color", "-out=tn.plan")
+        plan = json.loads(self.terraform.run("show", "-json", "tn.plan").stdout)
+        return {
+            rc["address"]: PlannedChange(
+                tuple(rc["change"]["actions"]), rc["change"]["before"] or {}, rc["change"]["after"] or {}
+            )
+            for rc in plan.get("resource_changes", [])
+        }
 
 
 @pytest.fixture(scope="session")
