@@ -1,0 +1,159 @@
+"""`teams-notify schema check` against the sandbox: the default catalog passes; wrong overrides,
+columns or choice values an instance lacks are reported with the config key to override."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers.constructs import BundleFactory, write_tenant
+from helpers.terraform import AdminApi
+from teams_notify.cli import main
+from teams_notify.sandbox import Sandbox
+
+
+@pytest.fixture
+def sandbox_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("SERVICENOW_TOKEN", "SERVICENOW_CLIENT_ID", "SERVICENOW_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SERVICENOW_USERNAME", "admin")
+    monkeypatch.setenv("SERVICENOW_PASSWORD", "admin")
+
+
+def tenant_file(tmp_path: Path, bundles: BundleFactory, sb: Sandbox, **sections: object) -> Path:
+    bundle = bundles.make("schema-cert")
+    return write_tenant(
+        tmp_path, "sch", [("current", bundle, True)], servicenow={"instance_url": sb.url}, **sections
+    )
+
+
+def check(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, str]:
+    code = main(["schema", "check", "--tenant", str(path), *extra])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def missing_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith("missing ")]
+
+
+def test_default_catalog_passes(
+    tmp_path: Path,
+    constructs_bundles: BundleFactory,
+    provider_sandbox: Sandbox,
+    sandbox_credentials: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = check(tenant_file(tmp_path, constructs_bundles, provider_sandbox), capsys, "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["ok"] is True and report["instance_url"] == provider_sandbox.url
+    items = {(i["kind"], i["table"], i["column"], i["choice"]) for i in report["items"]}
+    assert all(i["present"] for i in report["items"])
+    # What the stack writes, including a "verify" column, a choice value and the adopted config table.
+    assert ("column", "oauth_2_0_credentials", "tag", None) in items
+    assert ("choice", "sys_certificate", "type", "key_store") in items
+    assert ("table", "sn_notify_msteams_configuration", None, None) in items
+    assert ("column", "sys_certificate", "expires", None) not in items  # in the catalog, never written
+
+
+def test_wrong_column_override_is_reported_with_the_key_to_fix(
+    tmp_path: Path,
+    constructs_bundles: BundleFactory,
+    provider_sandbox: Sandbox,
+    sandbox_credentials: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tenant_file(
+        tmp_path,
+        constructs_bundles,
+        provider_sandbox,
+        overrides={"columns": {"credential": {"credential_alias": "credential_alias"}}},
+    )
+    code, out, err = check(path, capsys)
+    assert code == 1
+    assert missing_lines(out) == [
+        "missing column oauth_2_0_credentials.credential_alias "
+        "(config key overrides.columns.credential.credential_alias)"
+    ]
+    assert (
+        f'fix: set [overrides.columns.credential] credential_alias = "<column on this instance>" in {path}'
+        in out
+    )
+    assert "error: 1 table/column/choice name(s) missing on" in err
+
+
+def test_instance_of_another_release(
+    tmp_path: Path,
+    constructs_bundles: BundleFactory,
+    provider_sandbox: Sandbox,
+    sandbox_credentials: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    api = AdminApi(provider_sandbox)
+    (thumbprint,) = api.rows("sys_dictionary", "name=jwt_keystore_aliases^element=certificate_thumbprint")
+    api.delete("sys_dictionary", thumbprint["sys_id"])
+    (pkjwt,) = api.rows(
+        "sys_choice", "name=oauth_entity^element=send_client_credentials_as^value=private_key_jwt"
+    )
+    api.delete("sys_choice", pkjwt["sys_id"])
+    path = tenant_file(
+        tmp_path, constructs_bundles, provider_sandbox, overrides={"tables": {"selector": "x_acme_selector"}}
+    )
+    code, out, _err = check(path, capsys)
+    assert code == 1
+    assert missing_lines(out) == [
+        "missing column jwt_keystore_aliases.certificate_thumbprint "
+        "(config key overrides.columns.jwt_key.certificate_thumbprint)",
+        "missing choice oauth_entity.send_client_credentials_as = private_key_jwt "
+        "(config key overrides.columns.oauth_entity.send_client_credentials_as)",
+        # A missing table is one problem; its columns are not listed again.
+        "missing table x_acme_selector (config key overrides.tables.selector)",
+    ]
+    assert "install the plugin that provides x_acme_selector" in out
+
+
+def test_columns_inherited_from_a_parent_table_count_as_present(
+    tmp_path: Path,
+    constructs_bundles: BundleFactory,
+    provider_sandbox: Sandbox,
+    sandbox_credentials: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Play a real instance: sys_db_object.super_class, and `name` defined on a parent of sys_certificate.
+    api = AdminApi(provider_sandbox)
+    api.create(
+        "sys_dictionary",
+        {"name": "sys_db_object", "element": "super_class", "internal_type": "reference", "active": "true"},
+    )
+    parent = api.create("sys_db_object", {"name": "x_parent", "label": "Parent"})
+    (cert_table,) = api.rows("sys_db_object", "name=sys_certificate")
+    api.patch("sys_db_object", cert_table["sys_id"], {"super_class": parent["sys_id"]})
+    (name_col,) = api.rows("sys_dictionary", "name=sys_certificate^element=name")
+    api.patch("sys_dictionary", name_col["sys_id"], {"name": "x_parent"})
+
+    code, out, err = check(tenant_file(tmp_path, constructs_bundles, provider_sandbox), capsys)
+    assert code == 0, out + err
+    api.patch("sys_dictionary", name_col["sys_id"], {"name": "x_other"})
+    code, out, _err = check(tenant_file(tmp_path, constructs_bundles, provider_sandbox), capsys)
+    assert code == 1 and missing_lines(out) == [
+        "missing column sys_certificate.name (config key overrides.columns.certificate.name)"
+    ]
+
+
+def test_credentials_only_from_the_environment(
+    tmp_path: Path,
+    constructs_bundles: BundleFactory,
+    provider_sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name in ("USERNAME", "PASSWORD", "TOKEN", "CLIENT_ID", "CLIENT_SECRET"):
+        monkeypatch.delenv(f"SERVICENOW_{name}", raising=False)
+    code, _out, err = check(tenant_file(tmp_path, constructs_bundles, provider_sandbox), capsys)
+    assert code == 2 and "no ServiceNow credentials configured" in err
+    monkeypatch.setenv("SERVICENOW_USERNAME", "admin")
+    monkeypatch.setenv("SERVICENOW_PASSWORD", "wrong")
+    code, _out, err = check(tenant_file(tmp_path, constructs_bundles, provider_sandbox), capsys)
+    assert code == 2 and "rejected" in err and "wrong" not in err
