@@ -61,16 +61,19 @@ def build_app(
     tenants: list[TenantConfig], outdir: Path, aspects: list[Any] | None = None
 ) -> tuple[Any, list[TeamsNotifyStack]]:
     """The CDK app with `<tenant>-entra` and `<tenant>-servicenow` for every tenant."""
-    from teams_notify.aspects import default_aspects
+    from teams_notify.aspects import PolicyChecks, add_policy_checks, default_rules
 
     app = App(outdir=str(outdir))
     stacks: list[TeamsNotifyStack] = []
     for tenant in tenants:
         stacks.append(EntraStack(app, tenant))
         stacks.append(ServiceNowStack(app, tenant, stack_dir=outdir / "stacks" / tenant.servicenow_stack))
+    checks = PolicyChecks(default_rules())
     # CDKTF runs aspects per stack, not from the app down.
     for stack in stacks:
-        for aspect in default_aspects() if aspects is None else aspects:
+        if aspects is None:
+            add_policy_checks(stack, checks)
+        for aspect in aspects or []:
             Aspects.of(stack).add(aspect)
     return app, stacks
 

@@ -122,14 +122,17 @@ class RawResource(cdk.TerraformResource):
             depends_on=depends_on,
         )
         self.attrs = attrs
+        self._attr_tokens: dict[str, str] = {}
 
     @jsii.member(jsii_name="synthesizeAttributes")
     def _synthesize_attributes(self) -> Mapping[str, Any]:
         return {k: v for k, v in self.attrs.items() if v is not None}
 
     def attr(self, name: str) -> str:
-        """A reference to a computed attribute, e.g. `sys_id`."""
-        return str(self.get_string_attribute(name))
+        """A reference to a computed attribute, e.g. `sys_id` (one token per attribute, reused)."""
+        if name not in self._attr_tokens:
+            self._attr_tokens[name] = str(self.get_string_attribute(name))
+        return self._attr_tokens[name]
 
 
 class RawDataSource(cdk.TerraformDataSource):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_private_key
 
 from teams_notify.certs import (
     Thumbprints,
@@ -58,6 +58,21 @@ def _spki(cert_or_key: Any) -> bytes:
     return bytes(cert_or_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
 
 
+def _key_spki(path: Path) -> bytes:
+    """The public half of a private key file.
+
+    Only the public half is compared here, so an unencrypted PEM key is loaded without RSA's
+    private-key consistency check (about 35 ms a key, most of a tenant's hook time);
+    `teams-notify cert check` validates the key fully. Anything else goes through the certs
+    loader, which reads DER and gives the clear error for an encrypted or damaged file.
+    """
+    try:
+        key = load_pem_private_key(path.read_bytes(), None, unsafe_skip_rsa_key_validation=True)
+    except (ValueError, TypeError):
+        key = load_private_key(path)
+    return _spki(key.public_key())
+
+
 def _check_key(cert: CertificateConfig, crt: x509.Certificate) -> str | None:
     """Error text when the private key does not belong to the certificate; None when it does.
 
@@ -66,13 +81,14 @@ def _check_key(cert: CertificateConfig, crt: x509.Certificate) -> str | None:
     """
     store_password = os.environ.get("TEAMS_NOTIFY_STORE_PASSWORD")
     if cert.key_file.is_file():
-        key, where = load_private_key(cert.key_file), str(cert.key_file)
+        key_spki, where = _key_spki(cert.key_file), str(cert.key_file)
     elif store_password:
         key_password = os.environ.get("TEAMS_NOTIFY_KEY_PASSWORD")
-        key, where = jks_private_key(cert.jks, store_password, key_password, cert.jks_alias), str(cert.jks)
+        key = jks_private_key(cert.jks, store_password, key_password, cert.jks_alias)
+        key_spki, where = _spki(key.public_key()), str(cert.jks)
     else:
         return None
-    if _spki(key.public_key()) != _spki(crt.public_key()):
+    if key_spki != _spki(crt.public_key()):
         return f"the private key in {where} does not match the certificate {cert.crt}"
     return None
 
@@ -148,17 +164,35 @@ def fill_placeholders(stack_json: dict[str, Any], x5t_by_key: dict[str, str]) ->
     return count
 
 
-def resource_steps(stack: Any) -> dict[str, str]:
-    """`{<type>.<name>: article step}` for every resource and data source of a synthesized stack."""
-    from teams_notify.compat import TerraformDataSource, TerraformResource
-    from teams_notify.stack_steps import step_of
+def resource_steps(stack: Any, stack_json: dict[str, Any]) -> dict[str, str]:
+    """`{<type>.<name>: article step}` for every resource and data source of a synthesized stack,
+    in construct-tree order.
 
+    The step comes from the construct path cdktf writes into each block's metadata, matched
+    against the paths the stack's steps registered: one Node round trip per resource (its
+    name) instead of asking for its type and walking its ancestors through jsii.
+    """
+    from teams_notify.compat import TerraformDataSource, TerraformResource
+    from teams_notify.stack_steps import STACK_INPUTS, step_of_path
+
+    blocks = {
+        (section, name): (type_, block)
+        for section in ("resource", "data")
+        for type_, group in stack_json.get(section, {}).items()
+        for name, block in group.items()
+    }
     steps: dict[str, str] = {}
     for node in stack.node.find_all():
         if isinstance(node, TerraformResource):
-            steps[f"{node.terraform_resource_type}.{node.friendly_unique_id}"] = step_of(node)
+            section, prefix = "resource", ""
         elif isinstance(node, TerraformDataSource):
-            steps[f"data.{node.terraform_resource_type}.{node.friendly_unique_id}"] = step_of(node)
+            section, prefix = "data", "data."
+        else:
+            continue
+        name = node.friendly_unique_id
+        type_, block = blocks[(section, name)]
+        path = block.get("//", {}).get("metadata", {}).get("path")
+        steps[f"{prefix}{type_}.{name}"] = step_of_path(path, stack.step_paths) if path else STACK_INPUTS
     return steps
 
 
@@ -202,7 +236,7 @@ def _process_stack(
         "active_certificate": active.config.key,
         "certificates": [c.to_json() for c in checked],
         "warnings": [w for c in checked for w in c.warnings],
-        "resources": resource_steps(stack),
+        "resources": resource_steps(stack, data),
     }
     (stack_dir / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary

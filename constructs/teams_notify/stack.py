@@ -54,6 +54,8 @@ class TeamsNotifyStack(TerraformStack):
         super().__init__(scope, id_)
         self.tenant = tenant
         self.stack_name = id_
+        self.step_path = id_  # construct path of the stack: its steps register under it
+        self.step_paths: dict[str, str] = {}  # {construct path of a Step: article step}
         add_backend(self, tenant, id_)
 
 

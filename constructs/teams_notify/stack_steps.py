@@ -6,7 +6,7 @@ the synthesized JSON back to the manual procedure.
 
 from __future__ import annotations
 
-from constructs import Construct, IConstruct
+from constructs import Construct
 
 PREREQ_KEYSTORE = "prerequisite 1: certificate entry (sys_certificate + JKS attachment)"
 PREREQ_JWT_KEY = "prerequisite 2: JWT signing configuration (JWT key, x5t in header)"
@@ -23,15 +23,28 @@ STACK_INPUTS = "stack inputs and outputs"
 
 
 class Step(Construct):
-    """A construct implementing one article step; every resource below it is tagged with `step`."""
+    """A construct implementing one article step; every resource below it is tagged with `step`.
+
+    A step registers its construct path with its stack (`step_paths`), so the post-synth hook
+    can tag resources from the paths in the synthesized JSON instead of asking Node for every
+    resource's ancestors.
+    """
 
     step: str = ""
 
+    def __init__(self, scope: Construct, id_: str) -> None:
+        super().__init__(scope, id_)
+        registry: dict[str, str] | None = getattr(scope, "step_paths", None)
+        parent_path: str | None = getattr(scope, "step_path", None)
+        self.step_paths = registry if registry is not None else {}
+        self.step_path = f"{parent_path}/{id_}" if parent_path is not None else str(self.node.path)
+        self.step_paths[self.step_path] = self.step
 
-def step_of(node: IConstruct) -> str:
-    """The step of the nearest enclosing `Step` construct ('' when none)."""
-    scopes = list(node.node.scopes)
-    for scope in reversed(scopes):
-        if isinstance(scope, Step):
-            return scope.step
+
+def step_of_path(path: str, step_paths: dict[str, str]) -> str:
+    """The step of the innermost registered step whose path encloses `path` (a construct path)."""
+    while path:
+        if path in step_paths:
+            return step_paths[path]
+        path = path.rpartition("/")[0]
     return STACK_INPUTS

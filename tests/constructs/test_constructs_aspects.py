@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 from helpers.constructs import BundleFactory, write_tenant
-from teams_notify.aspects import default_aspects, policy_errors
-from teams_notify.compat import Aspects, azuread_module
+from teams_notify.app import build_app
+from teams_notify.aspects import policy_errors
+from teams_notify.compat import azuread_module
 from teams_notify.config import load_tenants
 from teams_notify.stack import EntraStack, ServiceNowStack
 
@@ -17,18 +18,12 @@ Breaker = Callable[[EntraStack, ServiceNowStack], None]
 
 
 def build(tmp_path: Path, bundles: BundleFactory, breaker: Breaker | None = None) -> list[str]:
-    from teams_notify.compat import App
-
+    """Build the app as `synth` does (policy aspect attached), break it, synthesize, list the errors."""
     write_tenant(tmp_path / "t", "pol", [("current", bundles.make("policy-cert"), True)])
-    (tenant,) = load_tenants(tmp_path / "t")
-    app = App(outdir=str(tmp_path / "out"))
-    entra = EntraStack(app, tenant)
-    sn = ServiceNowStack(app, tenant, stack_dir=tmp_path / "out" / "stacks" / "pol-servicenow")
+    app, (entra, sn) = build_app(load_tenants(tmp_path / "t"), tmp_path / "out")
+    assert isinstance(entra, EntraStack) and isinstance(sn, ServiceNowStack)
     if breaker:
         breaker(entra, sn)
-    for stack in (entra, sn):
-        for aspect in default_aspects():
-            Aspects.of(stack).add(aspect)
     with pytest.raises(RuntimeError) if breaker else _nothing():
         app.synth()
     return policy_errors([entra, sn])

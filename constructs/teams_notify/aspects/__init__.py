@@ -1,11 +1,11 @@
-"""Policy checks as CDK Aspects, one rule per module (cdk-nag style). A violated rule adds an
+"""Policy checks as a CDK Aspect, one rule per module (cdk-nag style). A violated rule adds an
 error annotation to the stack, which fails the synth with the rule id and the reason."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from teams_notify.aspects.base import Rule
+from teams_notify.aspects.base import PolicyChecks, Rule, add_policy_checks
 from teams_notify.aspects.certificate_credential import CertificateCredentialPresent
 from teams_notify.aspects.graph_roles import GraphRolesGranted
 from teams_notify.aspects.no_secret_literals import NoSecretLiterals
@@ -16,7 +16,7 @@ from teams_notify.errors import CheckFailedError
 ERROR_METADATA = "@cdktf/error"
 
 
-def default_aspects() -> list[Rule]:
+def default_rules() -> list[Rule]:
     """Every rule, in id order."""
     return [
         GraphRolesGranted(),
@@ -25,6 +25,11 @@ def default_aspects() -> list[Rule]:
         NoSecretLiterals(),
         TeamsConfigUsesManagedAlias(),
     ]
+
+
+def default_aspects() -> list[PolicyChecks]:
+    """The aspects to add to every stack: one that runs every rule (one render per stack)."""
+    return [PolicyChecks(default_rules())]
 
 
 def policy_errors(stacks: list[Any]) -> list[str]:
@@ -48,4 +53,12 @@ def raise_on_errors(stacks: list[Any]) -> None:
         )
 
 
-__all__ = ["Rule", "default_aspects", "policy_errors", "raise_on_errors"]
+__all__ = [
+    "PolicyChecks",
+    "Rule",
+    "add_policy_checks",
+    "default_aspects",
+    "default_rules",
+    "policy_errors",
+    "raise_on_errors",
+]

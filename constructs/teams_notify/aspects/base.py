@@ -1,5 +1,6 @@
 """Base for policy rules (cdk-nag style): a rule looks at one synthesized stack's JSON and
-returns findings; each finding becomes an error annotation, which fails the synth."""
+returns findings; `PolicyChecks`, the aspect, turns each finding into an error annotation,
+which fails the synth."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from typing import Any, ClassVar
 
 import jsii
 
-from constructs import IConstruct
-from teams_notify.compat import Annotations, IAspect
+from constructs import Construct, IConstruct
+from teams_notify.compat import Annotations, Aspects, IAspect
 
 
 def resources(stack_json: dict[str, Any], type_: str) -> dict[str, dict[str, Any]]:
@@ -22,20 +23,59 @@ def records(stack_json: dict[str, Any], table: str) -> dict[str, dict[str, Any]]
     return {k: v for k, v in resources(stack_json, "servicenow_record").items() if v.get("table") == table}
 
 
-@jsii.implements(IAspect)
 class Rule:
     """One policy rule. Subclasses set `rule_id`, `side` ("entra" | "servicenow"; "" = both), `check`."""
 
     rule_id: ClassVar[str] = ""
     side: ClassVar[str] = ""
 
-    def visit(self, node: IConstruct) -> None:
-        from teams_notify.stack import TeamsNotifyStack
-
-        if not isinstance(node, TeamsNotifyStack) or (self.side and node.side != self.side):
-            return
-        for message in self.check(node.to_terraform(), node):
-            Annotations.of(node).add_error(f"[{self.rule_id}] {message}")
+    def applies_to(self, stack: Any) -> bool:
+        return not self.side or stack.side == self.side
 
     def check(self, stack_json: dict[str, Any], stack: Any) -> list[str]:
         raise NotImplementedError
+
+
+@jsii.implements(IAspect)
+class PolicyChecks:
+    """The one aspect that runs every rule on a stack.
+
+    CDKTF calls an aspect for every construct below the stack, one Node round trip each, and a
+    rule needs the stack's JSON (`to_terraform()`, the costliest call of a synth). One aspect
+    holding all rules renders each stack once, instead of once per rule.
+    """
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+
+    def visit(self, node: IConstruct) -> None:
+        from teams_notify.stack import TeamsNotifyStack
+
+        stack = node.policy_stack if isinstance(node, PolicyAnchor) else node
+        if not isinstance(stack, TeamsNotifyStack):
+            return
+        rules = [rule for rule in self.rules if rule.applies_to(stack)]
+        if not rules:
+            return
+        stack_json = stack.to_terraform()
+        for rule in rules:
+            for message in rule.check(stack_json, stack):
+                Annotations.of(stack).add_error(f"[{rule.rule_id}] {message}")
+
+
+class PolicyAnchor(Construct):
+    """An empty leaf of a stack that carries the policy aspect.
+
+    CDKTF calls an aspect for the construct it is added to and every construct below, each a
+    Node-to-Python round trip; the rules only need the stack, so on this leaf the aspect runs
+    once per stack. It synthesizes nothing.
+    """
+
+    def __init__(self, stack: Any) -> None:
+        super().__init__(stack, "policy_checks")
+        self.policy_stack = stack
+
+
+def add_policy_checks(stack: Any, checks: PolicyChecks) -> None:
+    """Run `checks` on `stack` during synth (through a leaf anchor, see `PolicyAnchor`)."""
+    Aspects.of(PolicyAnchor(stack)).add(checks)

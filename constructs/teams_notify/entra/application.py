@@ -41,13 +41,15 @@ class GraphApplication(Step):
             self, "graph", client_id=GRAPH_APP_ID
         )
         assignment = azuread_module("app_role_assignment").AppRoleAssignment
+        # Each attribute read is a Node round trip: read the two references once for all grants.
+        principal_id, graph_id = self.service_principal.object_id, self.graph.object_id
         self.grants = [
             assignment(
                 self,
                 f"grant_{name.replace('.', '_').lower()}",
                 app_role_id=role_id,
-                principal_object_id=self.service_principal.object_id,
-                resource_object_id=self.graph.object_id,
+                principal_object_id=principal_id,
+                resource_object_id=graph_id,
             )
             for name, role_id in GRAPH_APP_ROLES.items()
         ]
