@@ -4,6 +4,7 @@ columns or choice values an instance lacks are reported with the config key to o
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,42 +14,55 @@ from teams_notify.cli import main
 from teams_notify.sandbox import Sandbox
 
 
+@dataclass
+class SchemaCheck:
+    """Runs `teams-notify schema check` on a tenant file pointing at the sandbox, as admin."""
+
+    folder: Path
+    bundles: BundleFactory
+    sandbox: Sandbox
+    capsys: pytest.CaptureFixture[str]
+
+    @property
+    def api(self) -> AdminApi:
+        return AdminApi(self.sandbox)
+
+    def tenant(self, **sections: object) -> Path:
+        certs = [("current", self.bundles.make("schema-cert"), True)]
+        return write_tenant(
+            self.folder, "sch", certs, servicenow={"instance_url": self.sandbox.url}, **sections
+        )
+
+    def run(self, path: Path, *extra: str) -> tuple[int, str, str]:
+        code = main(["schema", "check", "--tenant", str(path), *extra])
+        out, err = self.capsys.readouterr()
+        return code, out, err
+
+
 @pytest.fixture
-def sandbox_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+def schema(
+    tmp_path: Path,
+    constructs_bundles: BundleFactory,
+    provider_sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> SchemaCheck:
     for name in ("SERVICENOW_TOKEN", "SERVICENOW_CLIENT_ID", "SERVICENOW_CLIENT_SECRET"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SERVICENOW_USERNAME", "admin")
     monkeypatch.setenv("SERVICENOW_PASSWORD", "admin")
-
-
-def tenant_file(tmp_path: Path, bundles: BundleFactory, sb: Sandbox, **sections: object) -> Path:
-    bundle = bundles.make("schema-cert")
-    return write_tenant(
-        tmp_path, "sch", [("current", bundle, True)], servicenow={"instance_url": sb.url}, **sections
-    )
-
-
-def check(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, str]:
-    code = main(["schema", "check", "--tenant", str(path), *extra])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return SchemaCheck(tmp_path, constructs_bundles, provider_sandbox, capsys)
 
 
 def missing_lines(out: str) -> list[str]:
     return [line for line in out.splitlines() if line.startswith("missing ")]
 
 
-def test_default_catalog_passes(
-    tmp_path: Path,
-    constructs_bundles: BundleFactory,
-    provider_sandbox: Sandbox,
-    sandbox_credentials: None,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    code, out, err = check(tenant_file(tmp_path, constructs_bundles, provider_sandbox), capsys, "--json")
+def test_default_catalog_passes(schema: SchemaCheck) -> None:
+    code, out, err = schema.run(schema.tenant(), "--json")
     assert code == 0, err
     report = json.loads(out)
-    assert report["ok"] is True and report["instance_url"] == provider_sandbox.url
+    assert report["ok"] is True and report["instance_url"] == schema.sandbox.url
     items = {(i["kind"], i["table"], i["column"], i["choice"]) for i in report["items"]}
     assert all(i["present"] for i in report["items"])
     # What the stack writes, including a "verify" column, a choice value and the adopted config table.
@@ -58,20 +72,11 @@ def test_default_catalog_passes(
     assert ("column", "sys_certificate", "expires", None) not in items  # in the catalog, never written
 
 
-def test_wrong_column_override_is_reported_with_the_key_to_fix(
-    tmp_path: Path,
-    constructs_bundles: BundleFactory,
-    provider_sandbox: Sandbox,
-    sandbox_credentials: None,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    path = tenant_file(
-        tmp_path,
-        constructs_bundles,
-        provider_sandbox,
+def test_wrong_column_override_is_reported_with_the_key_to_fix(schema: SchemaCheck) -> None:
+    path = schema.tenant(
         overrides={"columns": {"credential": {"credential_alias": "credential_alias"}}},
     )
-    code, out, err = check(path, capsys)
+    code, out, err = schema.run(path)
     assert code == 1
     assert missing_lines(out) == [
         "missing column oauth_2_0_credentials.credential_alias "
@@ -84,24 +89,16 @@ def test_wrong_column_override_is_reported_with_the_key_to_fix(
     assert "error: 1 table/column/choice name(s) missing on" in err
 
 
-def test_instance_of_another_release(
-    tmp_path: Path,
-    constructs_bundles: BundleFactory,
-    provider_sandbox: Sandbox,
-    sandbox_credentials: None,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    api = AdminApi(provider_sandbox)
+def test_instance_of_another_release(schema: SchemaCheck) -> None:
+    api = schema.api
     (thumbprint,) = api.rows("sys_dictionary", "name=jwt_keystore_aliases^element=certificate_thumbprint")
     api.delete("sys_dictionary", thumbprint["sys_id"])
     (pkjwt,) = api.rows(
         "sys_choice", "name=oauth_entity^element=send_client_credentials_as^value=private_key_jwt"
     )
     api.delete("sys_choice", pkjwt["sys_id"])
-    path = tenant_file(
-        tmp_path, constructs_bundles, provider_sandbox, overrides={"tables": {"selector": "x_acme_selector"}}
-    )
-    code, out, _err = check(path, capsys)
+    path = schema.tenant(overrides={"tables": {"selector": "x_acme_selector"}})
+    code, out, _err = schema.run(path)
     assert code == 1
     assert missing_lines(out) == [
         "missing column jwt_keystore_aliases.certificate_thumbprint "
@@ -114,15 +111,9 @@ def test_instance_of_another_release(
     assert "install the plugin that provides x_acme_selector" in out
 
 
-def test_columns_inherited_from_a_parent_table_count_as_present(
-    tmp_path: Path,
-    constructs_bundles: BundleFactory,
-    provider_sandbox: Sandbox,
-    sandbox_credentials: None,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_columns_inherited_from_a_parent_table_count_as_present(schema: SchemaCheck) -> None:
     # Play a real instance: sys_db_object.super_class, and `name` defined on a parent of sys_certificate.
-    api = AdminApi(provider_sandbox)
+    api = schema.api
     api.create(
         "sys_dictionary",
         {"name": "sys_db_object", "element": "super_class", "internal_type": "reference", "active": "true"},
@@ -133,27 +124,21 @@ def test_columns_inherited_from_a_parent_table_count_as_present(
     (name_col,) = api.rows("sys_dictionary", "name=sys_certificate^element=name")
     api.patch("sys_dictionary", name_col["sys_id"], {"name": "x_parent"})
 
-    code, out, err = check(tenant_file(tmp_path, constructs_bundles, provider_sandbox), capsys)
+    code, out, err = schema.run(schema.tenant())
     assert code == 0, out + err
     api.patch("sys_dictionary", name_col["sys_id"], {"name": "x_other"})
-    code, out, _err = check(tenant_file(tmp_path, constructs_bundles, provider_sandbox), capsys)
+    code, out, _err = schema.run(schema.tenant())
     assert code == 1 and missing_lines(out) == [
         "missing column sys_certificate.name (config key overrides.columns.certificate.name)"
     ]
 
 
-def test_credentials_only_from_the_environment(
-    tmp_path: Path,
-    constructs_bundles: BundleFactory,
-    provider_sandbox: Sandbox,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_credentials_only_from_the_environment(schema: SchemaCheck, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("USERNAME", "PASSWORD", "TOKEN", "CLIENT_ID", "CLIENT_SECRET"):
         monkeypatch.delenv(f"SERVICENOW_{name}", raising=False)
-    code, _out, err = check(tenant_file(tmp_path, constructs_bundles, provider_sandbox), capsys)
+    code, _out, err = schema.run(schema.tenant())
     assert code == 2 and "no ServiceNow credentials configured" in err
     monkeypatch.setenv("SERVICENOW_USERNAME", "admin")
     monkeypatch.setenv("SERVICENOW_PASSWORD", "wrong")
-    code, _out, err = check(tenant_file(tmp_path, constructs_bundles, provider_sandbox), capsys)
+    code, _out, err = schema.run(schema.tenant())
     assert code == 2 and "rejected" in err and "wrong" not in err
