@@ -1,0 +1,56 @@
+"""The Table API: `/api/now/table/{table}` and `/api/now/table/{table}/{sys_id}`."""
+
+from __future__ import annotations
+
+from teams_notify.sandbox.api import Request, Response, error, json_response, paged, require_writer
+from teams_notify.sandbox.records import Records, UnknownTableError
+from teams_notify.sandbox.store import Record
+
+NOT_FOUND_DETAIL = "Record doesn't exist or ACL restricts the record retrieval"
+
+
+class TableApi:
+    def __init__(self, records: Records) -> None:
+        self.records = records
+
+    def handle(self, req: Request, table: str, sys_id: str | None) -> Response:
+        try:
+            self.records.table(table)
+        except UnknownTableError:
+            return error(400, f"Invalid table {table}")
+        if sys_id is None:
+            if req.method == "GET":
+                found = self.records.query(table, req.params.get("sysparm_query", ""))
+                return paged(req, found, lambda record: self._render(req, table, record))
+            if req.method == "POST":
+                require_writer(req, "Insert")
+                created = self.records.insert(table, req.json_object(), req.user_name)
+                return self._result(req, table, created, 201, write=True)
+        elif req.method == "GET":
+            return self._result(req, table, self.records.get(table, sys_id), 200, write=False)
+        elif req.method in ("PUT", "PATCH"):
+            require_writer(req, "Update")
+            record = self.records.update(table, sys_id, req.json_object(), req.user_name)
+            return self._result(req, table, record, 200, write=True)
+        elif req.method == "DELETE":
+            require_writer(req, "Delete")
+            if not self.records.delete(table, sys_id):
+                return not_found()
+            return Response(204, written_table=table)
+        return error(405, "Method not Supported", f"{req.method} is not supported for this resource")
+
+    def _render(self, req: Request, table: str, record: Record) -> dict[str, object]:
+        fields = [name for name in req.params.get("sysparm_fields", "").split(",") if name]
+        links = not req.flag("sysparm_exclude_reference_link")
+        return self.records.render(table, record, fields, links, req.base_url)
+
+    def _result(self, req: Request, table: str, record: Record | None, status: int, write: bool) -> Response:
+        if record is None:
+            return not_found()
+        result = {"result": self._render(req, table, record)}
+        return json_response(status, result, written_table=table if write else None)
+
+
+def not_found() -> Response:
+    return error(404, "No Record found", NOT_FOUND_DETAIL)
+
