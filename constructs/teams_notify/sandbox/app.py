@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from typing import TypedDict
 from urllib.parse import unquote
 
 from teams_notify.sandbox.api import ApiError, Request, Response, error, json_response
@@ -35,6 +36,12 @@ def path_kind(path: str) -> str:
     return "oauth" if path == TOKEN_PATH else "other"
 
 
+class StatsSnapshot(TypedDict):
+    total: int
+    requests: dict[str, int]  # "<METHOD> <kind> <status>" -> count, e.g. "POST table 201"
+    writes_by_table: dict[str, int]
+
+
 class Stats:
     """Counts of requests served, by `"<METHOD> <kind> <status>"`, and of writes by table."""
 
@@ -49,7 +56,7 @@ class Stats:
             if written_table:
                 self._writes[written_table] += 1
 
-    def snapshot(self) -> dict[str, object]:
+    def snapshot(self) -> StatsSnapshot:
         with self._lock:
             return {
                 "total": sum(self._requests.values()),
@@ -93,4 +100,3 @@ class App:
         except OAuthError as err:
             return json_response(err.status, {"error": err.error, "error_description": err.description})
         return json_response(200, payload, {"Cache-Control": "no-store"})
-

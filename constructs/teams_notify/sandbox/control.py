@@ -4,7 +4,7 @@ expiry and request counters, for tests and benchmarks that drive the sandbox ove
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from teams_notify.errors import BadInputError
 from teams_notify.sandbox.api import Request, Response, error, json_response
@@ -15,7 +15,7 @@ CONTROL_PREFIX = "/__sandbox__/"
 
 class Control:
     def __init__(
-        self, faults: Faults, expire_tokens: Callable[[], None], stats: Callable[[], dict[str, object]]
+        self, faults: Faults, expire_tokens: Callable[[], None], stats: Callable[[], Mapping[str, object]]
     ) -> None:
         self.faults = faults
         self.expire_tokens = expire_tokens

@@ -123,9 +123,7 @@ class Store:
         )
 
     def token_user(self, token_hash: str, now: float) -> str | None:
-        rows = self._rows(
-            "SELECT user FROM tokens WHERE token_hash = ? AND expires_at > ?", token_hash, now
-        )
+        rows = self._rows("SELECT user FROM tokens WHERE token_hash = ? AND expires_at > ?", token_hash, now)
         return str(rows[0][0]) if rows else None
 
     def clear_tokens(self) -> None:

@@ -53,4 +53,3 @@ class TableApi:
 
 def not_found() -> Response:
     return error(404, "No Record found", NOT_FOUND_DETAIL)
-

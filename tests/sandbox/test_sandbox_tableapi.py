@@ -1,0 +1,209 @@
+"""The Table API over real HTTP: envelopes, string values, references, masking, codes, ACLs, rules."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from helpers.sandbox import client
+from teams_notify.sandbox import Sandbox
+from teams_notify.servicenow.catalog import TABLES, TEAMS_SPOKE_ALIAS_ID
+
+CERTS = "/api/now/table/sys_certificate"
+
+
+def _create(http: httpx.Client, table: str, **values: object) -> dict[str, object]:
+    response = http.post(f"/api/now/table/{table}", json=values)
+    assert response.status_code == 201, response.text
+    return response.json()["result"]  # type: ignore[no-any-return]
+
+
+def test_create_returns_every_value_as_a_string_with_system_fields(sandbox_admin: httpx.Client) -> None:
+    record = _create(sandbox_admin, "sys_certificate", name="ks", active=True, type="key_store")
+    assert re.fullmatch(r"[0-9a-f]{32}", str(record["sys_id"]))
+    assert record["active"] == "true"
+    assert record["short_description"] == ""  # columns not written come back empty
+    assert record["sys_created_by"] == "admin"
+    assert record["sys_mod_count"] == "0"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", str(record["sys_created_on"]))
+    assert all(isinstance(value, str) for value in record.values())
+
+
+def test_integers_and_booleans_are_normalised(sandbox_admin: httpx.Client) -> None:
+    record = _create(sandbox_admin, "jwt_provider", name="p", expiry_interval=60)
+    assert record["expiry_interval"] == "60"
+    again = _create(sandbox_admin, "sys_certificate", name="x", active="false")
+    assert again["active"] == "false"
+
+
+def test_unknown_columns_are_silently_ignored(sandbox_admin: httpx.Client) -> None:
+    record = _create(sandbox_admin, "sys_certificate", name="ks", no_such_column="x", sys_mod_count="9")
+    stored = sandbox_admin.get(f"{CERTS}/{record['sys_id']}").json()["result"]
+    assert "no_such_column" not in stored
+    assert stored["sys_mod_count"] == "0"  # system fields are not writable either
+
+
+def test_password_fields_are_stored_but_come_back_masked(
+    sandbox_admin: httpx.Client, sandbox: Sandbox
+) -> None:
+    record = _create(sandbox_admin, "sys_certificate", name="ks", key_store_password="s3cret-pw")
+    assert record["key_store_password"] == "********"
+    read = sandbox_admin.get(f"{CERTS}/{record['sys_id']}", params={"sysparm_fields": "key_store_password"})
+    assert read.json()["result"] == {"key_store_password": "********"}
+    assert "s3cret-pw" not in read.text
+    unset = _create(sandbox_admin, "sys_certificate", name="no-password")
+    assert unset["key_store_password"] == ""
+    assert b"s3cret-pw" in sandbox.db_path.read_bytes() + _wal_bytes(sandbox)  # stored, only masked
+
+
+def _wal_bytes(sandbox: Sandbox) -> bytes:
+    wal = sandbox.db_path.with_name(sandbox.db_path.name + "-wal")
+    return wal.read_bytes() if wal.exists() else b""
+
+
+def test_references_come_back_as_link_and_value_unless_excluded(sandbox_admin: httpx.Client) -> None:
+    cert = _create(sandbox_admin, "sys_certificate", name="ks")
+    key = _create(sandbox_admin, "jwt_keystore_aliases", name="k", signing_keystore=cert["sys_id"])
+    link = key["signing_keystore"]
+    assert isinstance(link, dict)
+    assert link["value"] == cert["sys_id"]
+    assert sandbox_admin.get(link["link"]).json()["result"]["name"] == "ks"
+    plain = sandbox_admin.get(
+        f"/api/now/table/jwt_keystore_aliases/{key['sys_id']}",
+        params={"sysparm_exclude_reference_link": "true"},
+    ).json()["result"]
+    assert plain["signing_keystore"] == cert["sys_id"]
+    empty = _create(sandbox_admin, "jwt_keystore_aliases", name="no-ref")
+    assert empty["signing_keystore"] == ""
+
+
+def test_update_put_and_patch_and_mod_count(sandbox_admin: httpx.Client) -> None:
+    record = _create(sandbox_admin, "sys_certificate", name="ks")
+    url = f"{CERTS}/{record['sys_id']}"
+    patched = sandbox_admin.patch(url, json={"name": "renamed"})
+    assert patched.status_code == 200
+    assert patched.json()["result"]["name"] == "renamed"
+    assert patched.json()["result"]["sys_mod_count"] == "1"
+    put = sandbox_admin.put(url, json={"name": "renamed"})  # no change: the record is not touched
+    assert put.json()["result"]["sys_mod_count"] == "1"
+    assert sandbox_admin.patch(f"{CERTS}/{'0' * 32}", json={"name": "x"}).status_code == 404
+
+
+def test_delete_then_missing_record_404_body(sandbox_admin: httpx.Client) -> None:
+    record = _create(sandbox_admin, "sys_certificate", name="ks")
+    url = f"{CERTS}/{record['sys_id']}"
+    assert sandbox_admin.delete(url).status_code == 204
+    missing = sandbox_admin.get(url)
+    assert missing.status_code == 404
+    assert missing.json() == {
+        "error": {
+            "message": "No Record found",
+            "detail": "Record doesn't exist or ACL restricts the record retrieval",
+        },
+        "status": "failure",
+    }
+    assert sandbox_admin.delete(url).status_code == 404
+
+
+def test_unknown_table_and_malformed_json_are_400(sandbox_admin: httpx.Client) -> None:
+    unknown = sandbox_admin.get("/api/now/table/u_nope")
+    assert unknown.status_code == 400
+    assert unknown.json()["error"]["message"] == "Invalid table u_nope"
+    bad = sandbox_admin.post(CERTS, content=b"{not json", headers={"Content-Type": "application/json"})
+    assert bad.status_code == 400
+    assert bad.json()["status"] == "failure"
+    assert sandbox_admin.post(CERTS, json=["a list"]).status_code == 400
+
+
+def test_readonly_user_reads_but_gets_403_on_writes(sandbox_admin: httpx.Client, sandbox: Sandbox) -> None:
+    record = _create(sandbox_admin, "sys_certificate", name="ks")
+    url = f"{CERTS}/{record['sys_id']}"
+    with client(sandbox, "readonly") as readonly:
+        assert readonly.get(url).status_code == 200
+        for response, operation in (
+            (readonly.post(CERTS, json={"name": "x"}), "Insert"),
+            (readonly.patch(url, json={"name": "x"}), "Update"),
+            (readonly.delete(url), "Delete"),
+        ):
+            assert response.status_code == 403
+            assert response.json()["error"] == {
+                "message": "Operation Failed",
+                "detail": f"ACL Exception {operation} Failed due to security constraints",
+            }
+    assert sandbox_admin.get(url).json()["result"]["name"] == "ks"
+
+
+def test_bad_credentials_are_401(sandbox: Sandbox) -> None:
+    with httpx.Client(base_url=sandbox.url, auth=("admin", "wrong")) as http:
+        response = http.get(CERTS)
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == "User Not Authenticated"
+    assert httpx.get(f"{sandbox.url}{CERTS}").status_code == 401
+
+
+def test_oauth_client_credentials_and_password_grants(sandbox: Sandbox) -> None:
+    def token(**form: str) -> httpx.Response:
+        body = {"client_id": "sandbox-client", "client_secret": "sandbox-secret", **form}
+        return httpx.post(f"{sandbox.url}/oauth_token.do", data=body)
+
+    issued = token(grant_type="client_credentials")
+    assert issued.status_code == 200
+    assert issued.json()["token_type"] == "Bearer"
+    assert issued.json()["expires_in"] == 1800
+    admin = {"Authorization": f"Bearer {issued.json()['access_token']}"}
+    assert httpx.post(f"{sandbox.url}{CERTS}", json={"name": "x"}, headers=admin).status_code == 201
+
+    readonly = token(grant_type="password", username="readonly", password="readonly").json()["access_token"]
+    as_readonly = {"Authorization": f"Bearer {readonly}"}
+    assert httpx.post(f"{sandbox.url}{CERTS}", json={"name": "y"}, headers=as_readonly).status_code == 403
+
+    assert token(grant_type="password", username="admin", password="nope").status_code == 401
+    wrong = httpx.post(
+        f"{sandbox.url}/oauth_token.do",
+        data={"grant_type": "client_credentials", "client_id": "sandbox-client", "client_secret": "x"},
+    )
+    assert wrong.status_code == 401
+    assert wrong.json()["error"] == "access_denied"
+
+    sandbox.expire_tokens()
+    assert httpx.get(f"{sandbox.url}{CERTS}", headers=admin).status_code == 401
+
+
+def test_inserting_an_app_registry_creates_its_default_profile(sandbox_admin: httpx.Client) -> None:
+    entity = _create(sandbox_admin, "oauth_entity", name="teams", default_grant_type="client_credentials")
+    profiles = sandbox_admin.get(
+        "/api/now/table/oauth_entity_profile",
+        params={
+            "sysparm_query": f"oauth_entity={entity['sys_id']}",
+            "sysparm_exclude_reference_link": "true",
+        },
+    ).json()["result"]
+    assert [(p["name"], p["default"], p["oauth_entity"]) for p in profiles] == [
+        ("teams_default_profile", "true", entity["sys_id"])
+    ]
+
+
+def test_inserting_a_jwt_provider_creates_standard_claims(sandbox_admin: httpx.Client) -> None:
+    provider = _create(sandbox_admin, "jwt_provider", name="p")
+    back_ref = TABLES["jwt_claim"].columns["jwt_provider"].name
+    claims = sandbox_admin.get(
+        "/api/now/table/jwt_claim_validation",
+        params={"sysparm_query": f"{back_ref}={provider['sys_id']}^ORDERBYname"},
+    ).json()["result"]
+    assert [(c["name"], c["is_standard"], c["value"]) for c in claims] == [
+        ("aud", "true", ""),
+        ("iss", "true", ""),
+        ("sub", "true", ""),
+    ]
+
+
+def test_new_instance_has_the_spoke_alias_and_a_teams_configuration(sandbox_admin: httpx.Client) -> None:
+    aliases = sandbox_admin.get(
+        "/api/now/table/sys_alias", params={"sysparm_query": f"id={TEAMS_SPOKE_ALIAS_ID}"}
+    ).json()["result"]
+    assert [(a["name"], a["type"]) for a in aliases] == [("MSTeamsCommunicationsSpoke", "credential")]
+    configs = sandbox_admin.get(f"/api/now/table/{TABLES['teams_config'].name}").json()["result"]
+    assert len(configs) == 1
+    assert configs[0]["active"] == "false"
+    assert configs[0]["tenant_id"] == ""
+    assert sandbox_admin.get(f"/api/now/table/{TABLES['oidc_config'].name}").json()["result"] == []
