@@ -110,13 +110,16 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
     def _send(self, response: Response) -> None:
-        self.send_response(response.status)
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
+        try:
+            self.send_response(response.status)
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(response.body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up first (e.g. its timeout on a slow fault)
 
     def _drop(self) -> None:
         self.close_connection = True
@@ -138,8 +141,11 @@ class Sandbox:
         token_lifetime_seconds: int = 1800,
         log_requests: Callable[[str], None] | None = None,
     ) -> None:
-        self._tmp = tempfile.TemporaryDirectory(prefix="teams-notify-sandbox-") if db_path is None else None
-        self.db_path = Path(db_path) if db_path is not None else Path(self._tmp.name) / "sandbox.db"  # type: ignore[union-attr]
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if db_path is None:  # removed when this object is garbage-collected
+            self._tmp = tempfile.TemporaryDirectory(prefix="teams-notify-sandbox-")
+            db_path = Path(self._tmp.name) / "sandbox.db"
+        self.db_path = Path(db_path)
         self.host = host
         self.port = port
         self.token_lifetime_seconds = token_lifetime_seconds
