@@ -26,4 +26,5 @@ test: lint
 	$(VENV)/bin/pytest -q -n 2
 
 bench: setup
-	$(PY) bench/run_all.py
+	$(PY) bench/provider_bench.py
+	$(PY) bench/synth_bench.py
