@@ -2,7 +2,8 @@
 
 `cdktf synth` / `cdktf deploy` (or `cdktn ...`) run this same file. Environment:
 TEAMS_NOTIFY_TENANTS (folder of tenant files, default tenants/), TEAMS_NOTIFY_CDK (cdktf | cdktn),
-CDKTF_OUTDIR (set by the CLI; default cdktf.out).
+CDKTF_OUTDIR (set by the CLI; default cdktf.out). It is `teams-notify synth` with those
+folders, so errors, warnings and exit codes are the same (0 ok, 1 a check failed, 2 bad input).
 """
 
 from __future__ import annotations
@@ -15,24 +16,11 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
-    from teams_notify.app import synth
-    from teams_notify.cli import report_error
-    from teams_notify.config import load_tenants
-    from teams_notify.errors import TeamsNotifyError
+    from teams_notify.cli import main as cli_main
 
-    tenants_dir = Path(os.environ.get("TEAMS_NOTIFY_TENANTS", HERE / "tenants"))
-    outdir = Path(os.environ.get("CDKTF_OUTDIR", HERE / "cdktf.out"))
-    try:
-        result = synth(load_tenants(tenants_dir), outdir)
-    except TeamsNotifyError as err:
-        report_error(err)
-        return err.exit_code
-    for summary in result.summaries:
-        for warning in summary["warnings"]:
-            print(f"warning: {warning}", file=sys.stderr)
-    names = ", ".join(s.stack_name for s in result.stacks)
-    print(f"synthesized {len(result.stacks)} stacks into {outdir}: {names}")
-    return 0
+    tenants_dir = os.environ.get("TEAMS_NOTIFY_TENANTS", str(HERE / "tenants"))
+    outdir = os.environ.get("CDKTF_OUTDIR", str(HERE / "cdktf.out"))
+    return cli_main(["synth", "--tenants", tenants_dir, "--out", outdir])
 
 
 if __name__ == "__main__":

@@ -69,7 +69,29 @@ def _metadata(provider_name: str, version: str | None = None) -> Any:
     )
 
 
-class RawProvider(cdk.TerraformProvider):
+class _RawAttributes:
+    """What the raw classes share: they synthesize exactly `attrs` (None = left out), and
+    hand out references to computed attributes.
+
+    A plain mixin ahead of the jsii base: jsii collects overrides from every class in the MRO
+    before the first jsii-declared one.
+    """
+
+    attrs: dict[str, Any]
+
+    @jsii.member(jsii_name="synthesizeAttributes")
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        return {k: v for k, v in self.attrs.items() if v is not None}
+
+    def attr(self, name: str) -> str:
+        """A reference to a computed attribute, e.g. `sys_id` (one token per attribute, reused)."""
+        tokens: dict[str, str] = self.__dict__.setdefault("_attr_tokens", {})
+        if name not in tokens:
+            tokens[name] = str(self.get_string_attribute(name))  # type: ignore[attr-defined]
+        return tokens[name]
+
+
+class RawProvider(_RawAttributes, cdk.TerraformProvider):
     """A provider block with exactly `attrs` (for providers without a prebuilt binding)."""
 
     def __init__(
@@ -94,12 +116,8 @@ class RawProvider(cdk.TerraformProvider):
             self.alias = alias
         self.attrs = attrs
 
-    @jsii.member(jsii_name="synthesizeAttributes")
-    def _synthesize_attributes(self) -> Mapping[str, Any]:
-        return self.attrs
 
-
-class RawResource(cdk.TerraformResource):
+class RawResource(_RawAttributes, cdk.TerraformResource):
     """A resource whose synthesized attributes are exactly `attrs` (typed by subclasses)."""
 
     def __init__(
@@ -113,29 +131,11 @@ class RawResource(cdk.TerraformResource):
         provider: Any = None,
         depends_on: list[Any] | None = None,
     ) -> None:
-        super().__init__(
-            scope,
-            id_,
-            terraform_resource_type=type_,
-            terraform_generator_metadata=_metadata(provider_name),
-            provider=provider,
-            depends_on=depends_on,
-        )
+        super().__init__(scope, id_, depends_on=depends_on, **_element(type_, provider_name, provider))
         self.attrs = attrs
-        self._attr_tokens: dict[str, str] = {}
-
-    @jsii.member(jsii_name="synthesizeAttributes")
-    def _synthesize_attributes(self) -> Mapping[str, Any]:
-        return {k: v for k, v in self.attrs.items() if v is not None}
-
-    def attr(self, name: str) -> str:
-        """A reference to a computed attribute, e.g. `sys_id` (one token per attribute, reused)."""
-        if name not in self._attr_tokens:
-            self._attr_tokens[name] = str(self.get_string_attribute(name))
-        return self._attr_tokens[name]
 
 
-class RawDataSource(cdk.TerraformDataSource):
+class RawDataSource(_RawAttributes, cdk.TerraformDataSource):
     """A data source whose synthesized attributes are exactly `attrs`."""
 
     def __init__(
@@ -148,18 +148,14 @@ class RawDataSource(cdk.TerraformDataSource):
         attrs: dict[str, Any],
         provider: Any = None,
     ) -> None:
-        super().__init__(
-            scope,
-            id_,
-            terraform_resource_type=type_,
-            terraform_generator_metadata=_metadata(provider_name),
-            provider=provider,
-        )
+        super().__init__(scope, id_, **_element(type_, provider_name, provider))
         self.attrs = attrs
 
-    @jsii.member(jsii_name="synthesizeAttributes")
-    def _synthesize_attributes(self) -> Mapping[str, Any]:
-        return self.attrs
 
-    def attr(self, name: str) -> str:
-        return str(self.get_string_attribute(name))
+def _element(type_: str, provider_name: str, provider: Any) -> dict[str, Any]:
+    """The constructor arguments a raw resource and a raw data source share."""
+    return {
+        "terraform_resource_type": type_,
+        "terraform_generator_metadata": _metadata(provider_name),
+        "provider": provider,
+    }

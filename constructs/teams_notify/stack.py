@@ -11,7 +11,7 @@ from pathlib import Path
 
 from constructs import Construct
 from teams_notify.certs import Thumbprints, load_certificate
-from teams_notify.compat import Fn, TerraformOutput, TerraformStack, TerraformVariable, Token, azuread_module
+from teams_notify.compat import Fn, TerraformOutput, TerraformStack, Token, azuread_module
 from teams_notify.config import TenantConfig
 from teams_notify.entra.application import GraphApplication
 from teams_notify.entra.bot import AzureBot
@@ -26,6 +26,7 @@ from teams_notify.servicenow.registry import ApplicationRegistry
 from teams_notify.servicenow.selector import ProviderSelector
 from teams_notify.servicenow.teams_config import TeamsConfiguration
 from teams_notify.stack_backend import add_backend, entra_remote_state
+from teams_notify.variables import secret_variable, string_variable
 
 OUTPUT_CLIENT_ID = "client_id"
 OUTPUT_TENANT_ID = "tenant_id"
@@ -119,10 +120,11 @@ class ServiceNowStack(TeamsNotifyStack):
         client_id, service_user_id = self._entra_inputs(tenant)
         keys: dict[str, JwtKey] = {}
         for cert in tenant.certificates:
-            store_password = self._secret(
-                keystore_password_variable(cert.key), f"store password of {cert.jks.name}"
+            store_password = secret_variable(
+                self, keystore_password_variable(cert.key), f"store password of {cert.jks.name}"
             )
-            key_password = self._secret(
+            key_password = secret_variable(
+                self,
                 key_password_variable(cert.key),
                 f"key password in {cert.jks.name} (empty: same as store password)",
                 default="",
@@ -165,34 +167,21 @@ class ServiceNowStack(TeamsNotifyStack):
         self.oidc = OidcRegistry(self, "oidc", tenant=tenant, client_id=client_id)
         self.selector = ProviderSelector(self, "selector", tenant=tenant)
 
-    def _secret(self, name: str, what: str, default: str | None = None) -> str:
-        variable = TerraformVariable(
-            self,
-            name,
-            type="string",
-            sensitive=True,
-            default=default,
-            description=f"{what} (export TF_VAR_{name})",
-        )
-        return str(variable.string_value)
-
     def _entra_inputs(self, tenant: TenantConfig) -> tuple[str, str]:
         """(client id, service user object id) from variables or from the Entra stack's state."""
         if tenant.entra.handoff == "remote_state":
             state = entra_remote_state(self, tenant)
             return state.get_string(OUTPUT_CLIENT_ID), state.get_string(OUTPUT_SERVICE_USER_OBJECT_ID)
-        client_id = TerraformVariable(
+        client_id = string_variable(
             self,
             VAR_CLIENT_ID,
-            type="string",
-            default=tenant.entra.client_id,
-            description="client id of the Entra app (output client_id of the Entra stack)",
+            "client id of the Entra app (output client_id of the Entra stack)",
+            tenant.entra.client_id,
         )
-        user_id = TerraformVariable(
+        user_id = string_variable(
             self,
             VAR_SERVICE_USER_OBJECT_ID,
-            type="string",
-            default=tenant.entra.service_user_object_id,
-            description="object id of the service user (output service_user_object_id of the Entra stack)",
+            "object id of the service user (output service_user_object_id of the Entra stack)",
+            tenant.entra.service_user_object_id,
         )
-        return str(client_id.string_value), str(user_id.string_value)
+        return client_id, user_id

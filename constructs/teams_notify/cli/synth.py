@@ -3,28 +3,27 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 
+def _folder(flag: str, dest: str, default: str, help_: str) -> Callable[[Any], Any]:
+    return click.option(
+        flag,
+        dest,
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path(default),
+        show_default=True,
+        help=help_,
+    )
+
+
 @click.command(name="synth")
-@click.option(
-    "--tenants",
-    "tenants_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("tenants"),
-    show_default=True,
-    help="folder of tenant files (*.toml)",
-)
-@click.option(
-    "--out",
-    "outdir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("cdktf.out"),
-    show_default=True,
-    help="synth output folder",
-)
+@_folder("--tenants", "tenants_dir", "tenants", "folder of tenant files (*.toml)")
+@_folder("--out", "outdir", "cdktf.out", "synth output folder")
 @click.option(
     "--engine",
     type=click.Choice(["cdktf", "cdktn"]),
@@ -33,7 +32,9 @@ import click
 )
 def command(tenants_dir: Path, outdir: Path, engine: str | None) -> None:
     """Synthesize <tenant>-entra and <tenant>-servicenow for every tenant file, then run the
-    post-synth hook (x5t, certificate checks, teams-notify.json, Teams artifacts)."""
+    post-synth hook (x5t, certificate checks, teams-notify.json, Teams artifacts).
+
+    Exit 2 for a bad tenant file, 1 when a certificate or policy check fails."""
     if engine:
         os.environ["TEAMS_NOTIFY_CDK"] = engine  # read once, when compat is first imported
     from teams_notify.app import synth

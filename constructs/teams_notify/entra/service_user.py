@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from constructs import Construct
-from teams_notify.compat import TerraformVariable, azuread_module
+from teams_notify.compat import azuread_module
 from teams_notify.config import ServiceUserConfig
 from teams_notify.stack_steps import STEP_SERVICE_USER, Step
+from teams_notify.variables import secret_variable
 
 PASSWORD_VARIABLE = "service_user_password"
 
@@ -18,20 +19,14 @@ class ServiceUser(Step):
     def __init__(self, scope: Construct, id_: str, *, config: ServiceUserConfig) -> None:
         super().__init__(scope, id_)
         if config.create:
-            password = TerraformVariable(
-                scope,
-                PASSWORD_VARIABLE,
-                type="string",
-                sensitive=True,
-                description=f"initial password of {config.upn} (export TF_VAR_{PASSWORD_VARIABLE})",
-            )
+            password = secret_variable(scope, PASSWORD_VARIABLE, f"initial password of {config.upn}")
             user = azuread_module("user").User(
                 self,
                 "user",
                 user_principal_name=config.upn,
                 display_name=config.display_name,
                 mail_nickname=config.upn.split("@", 1)[0],
-                password=password.string_value,
+                password=password,
                 force_password_change=False,
                 disable_password_expiration=True,
             )

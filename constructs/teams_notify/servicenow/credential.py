@@ -5,8 +5,7 @@ from __future__ import annotations
 from constructs import Construct
 from teams_notify.config import TenantConfig
 from teams_notify.servicenow.catalog import TEAMS_SPOKE_ALIAS_ID
-from teams_notify.servicenow.fields import columns, row
-from teams_notify.servicenow.record import ServicenowRecord
+from teams_notify.servicenow.record import catalog_record
 from teams_notify.servicenow.registry import ApplicationRegistry
 from teams_notify.stack_steps import STEP_CREDENTIAL_ALIAS, Step
 
@@ -22,39 +21,28 @@ class CredentialAlias(Step):
         self, scope: Construct, id_: str, *, tenant: TenantConfig, registry: ApplicationRegistry
     ) -> None:
         super().__init__(scope, id_)
-        self.alias = ServicenowRecord(
-            self,
-            "alias",
-            table=tenant.table("alias"),
-            fields=row(tenant, "alias", id=TEAMS_SPOKE_ALIAS_ID, type="credential"),
-            match_on=columns(tenant, "alias", "id"),
-            on_destroy="restore",
+        self.alias = catalog_record(
+            self, "alias", tenant, "alias", adopt_on=("id",), id=TEAMS_SPOKE_ALIAS_ID, type="credential"
         )
-        self.credential = ServicenowRecord(
+        self.credential = catalog_record(
             self,
             "credential",
-            table=tenant.table("credential"),
-            fields=row(
-                tenant,
-                "credential",
-                name=f"{tenant.servicenow.name_prefix} Microsoft Teams credential",
-                oauth_entity_profile=registry.profile.sys_id,
-                active=True,
-                order=CREDENTIAL_ORDER,
-                credential_alias=self.alias.sys_id,
-            ),
+            tenant,
+            "credential",
+            name=f"{tenant.servicenow.name_prefix} Microsoft Teams credential",
+            oauth_entity_profile=registry.profile.sys_id,
+            active=True,
+            order=CREDENTIAL_ORDER,
+            credential_alias=self.alias.sys_id,
         )
-        self.connection = ServicenowRecord(
+        self.connection = catalog_record(
             self,
             "connection",
-            table=tenant.table("connection"),
-            fields=row(
-                tenant,
-                "connection",
-                name=f"{tenant.servicenow.name_prefix} Microsoft Graph",
-                connection_alias=self.alias.sys_id,
-                credential=self.credential.sys_id,
-                connection_url=tenant.servicenow.connection_url,
-                active=True,
-            ),
+            tenant,
+            "connection",
+            name=f"{tenant.servicenow.name_prefix} Microsoft Graph",
+            connection_alias=self.alias.sys_id,
+            credential=self.credential.sys_id,
+            connection_url=tenant.servicenow.connection_url,
+            active=True,
         )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from constructs import Construct
 from teams_notify.config import TenantConfig
-from teams_notify.servicenow.fields import columns, row, x5t_placeholder
+from teams_notify.servicenow.fields import x5t_placeholder
 from teams_notify.servicenow.keystore import JwtKey
-from teams_notify.servicenow.record import ServicenowRecord
+from teams_notify.servicenow.record import ServicenowRecord, catalog_record
 from teams_notify.stack_steps import PREREQ_JWT_PROVIDER, Step
 
 
@@ -28,17 +28,14 @@ class JwtProvider(Step):
         self, scope: Construct, id_: str, *, tenant: TenantConfig, active_key: JwtKey, client_id: str
     ) -> None:
         super().__init__(scope, id_)
-        self.record = ServicenowRecord(
+        self.record = catalog_record(
             self,
             "record",
-            table=tenant.table("jwt_provider"),
-            fields=row(
-                tenant,
-                "jwt_provider",
-                name=f"{tenant.servicenow.name_prefix} JWT provider",
-                jwt_keystore_alias=active_key.record.sys_id,
-                expiry_interval=tenant.servicenow.jwt_expiry_seconds,
-            ),
+            tenant,
+            "jwt_provider",
+            name=f"{tenant.servicenow.name_prefix} JWT provider",
+            jwt_keystore_alias=active_key.record.sys_id,
+            expiry_interval=tenant.servicenow.jwt_expiry_seconds,
         )
         standard = {"aud": token_url(tenant.tenant_id), "iss": client_id, "sub": client_id}
         self.claims: dict[str, ServicenowRecord] = {}
@@ -51,19 +48,15 @@ class JwtProvider(Step):
     def _claim(
         self, tenant: TenantConfig, name: str, claim_value: str, *, standard: bool
     ) -> ServicenowRecord:
-        return ServicenowRecord(
+        return catalog_record(
             self,
             f"claim_{name}",
-            table=tenant.table("jwt_claim"),
-            fields=row(
-                tenant,
-                "jwt_claim",
-                jwt_provider=self.record.sys_id,
-                name=name,
-                value=claim_value,
-                is_standard=standard,
-                data_type="string",
-            ),
-            match_on=columns(tenant, "jwt_claim", "jwt_provider", "name") if standard else None,
-            on_destroy="restore" if standard else "delete",
+            tenant,
+            "jwt_claim",
+            adopt_on=("jwt_provider", "name") if standard else (),
+            jwt_provider=self.record.sys_id,
+            name=name,
+            value=claim_value,
+            is_standard=standard,
+            data_type="string",
         )

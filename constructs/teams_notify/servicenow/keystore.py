@@ -7,8 +7,8 @@ from pathlib import Path
 
 from constructs import Construct
 from teams_notify.config import CertificateConfig, TenantConfig
-from teams_notify.servicenow.fields import row, x5t_placeholder
-from teams_notify.servicenow.record import ServicenowAttachment, ServicenowRecord
+from teams_notify.servicenow.fields import x5t_placeholder
+from teams_notify.servicenow.record import ServicenowAttachment, catalog_record
 from teams_notify.stack_steps import PREREQ_JWT_KEY, PREREQ_KEYSTORE, Step
 
 
@@ -28,28 +28,24 @@ class Keystore(Step):
         stack_dir: Path,
     ) -> None:
         super().__init__(scope, id_)
-        table = tenant.table("certificate")
-        self.record = ServicenowRecord(
+        self.record = catalog_record(
             self,
             "record",
-            table=table,
-            fields=row(
-                tenant,
-                "certificate",
-                name=f"{tenant.servicenow.name_prefix} {cert.key} keystore",
-                type="key_store",
-                format="pem",
-                active=True,
-                short_description=f"{cert.name}.jks (teams-notify)",
-            ),
-            sensitive_fields=row(tenant, "certificate", key_store_password=store_password),
+            tenant,
+            "certificate",
+            secret={"key_store_password": store_password},
+            name=f"{tenant.servicenow.name_prefix} {cert.key} keystore",
+            type="key_store",
+            format="pem",
+            active=True,
+            short_description=f"{cert.name}.jks (teams-notify)",
         )
         # Relative to the stack's own folder, where terraform runs: the synth output stays portable.
         source = os.path.relpath(cert.jks, stack_dir)
         self.jks = ServicenowAttachment(
             self,
             "jks",
-            table=table,
+            table=self.record.table,
             record_sys_id=self.record.sys_id,
             file_name=cert.jks.name,
             content_type="application/octet-stream",
@@ -74,21 +70,18 @@ class JwtKey(Step):
     ) -> None:
         super().__init__(scope, id_)
         x5t = x5t_placeholder(cert.key)
-        self.record = ServicenowRecord(
+        self.record = catalog_record(
             self,
             "record",
-            table=tenant.table("jwt_key"),
-            fields=row(
-                tenant,
-                "jwt_key",
-                name=f"{tenant.servicenow.name_prefix} {cert.key} JWT key",
-                signing_keystore=keystore.record.sys_id,
-                signing_algorithm="rsa_256",
-                kid=x5t,
-                active=True,
-                certificate_thumbprint=x5t,
-                include_x5t=True,
-            ),
-            sensitive_fields=row(tenant, "jwt_key", signing_key_password=key_password),
+            tenant,
+            "jwt_key",
+            secret={"signing_key_password": key_password},
             depends_on=[keystore.jks],
+            name=f"{tenant.servicenow.name_prefix} {cert.key} JWT key",
+            signing_keystore=keystore.record.sys_id,
+            signing_algorithm="rsa_256",
+            kid=x5t,
+            active=True,
+            certificate_thumbprint=x5t,
+            include_x5t=True,
         )

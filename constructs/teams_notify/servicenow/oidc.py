@@ -5,8 +5,7 @@ from __future__ import annotations
 from constructs import Construct
 from teams_notify.config import TenantConfig
 from teams_notify.servicenow.catalog import BOT_FRAMEWORK_SCOPE, OIDC_CONFIG_NAME
-from teams_notify.servicenow.fields import columns, row
-from teams_notify.servicenow.record import ServicenowRecord
+from teams_notify.servicenow.record import catalog_record
 from teams_notify.stack_steps import STEP_OIDC, Step
 
 
@@ -25,43 +24,34 @@ class OidcRegistry(Step):
 
     def __init__(self, scope: Construct, id_: str, *, tenant: TenantConfig, client_id: str) -> None:
         super().__init__(scope, id_)
-        self.config = ServicenowRecord(
+        self.config = catalog_record(
             self,
             "config",
-            table=tenant.table("oidc_config"),
-            fields=row(
-                tenant, "oidc_config", name=OIDC_CONFIG_NAME, metadata_url=metadata_url(tenant.tenant_id)
-            ),
-            match_on=columns(tenant, "oidc_config", "name"),
-            on_destroy="restore",
+            tenant,
+            "oidc_config",
+            adopt_on=("name",),
+            name=OIDC_CONFIG_NAME,
+            metadata_url=metadata_url(tenant.tenant_id),
         )
-        self.entity = ServicenowRecord(
+        self.entity = catalog_record(
             self,
             "entity",
-            table=tenant.table("oidc_entity"),
-            fields=row(
-                tenant,
-                "oidc_entity",
-                name=f"{tenant.servicenow.name_prefix} Teams OIDC",
-                client_id=client_id,
-                oidc_provider_configuration=self.config.sys_id,
-                default_grant_type="client_credentials",
-                active=True,
-            ),
-            match_on=columns(tenant, "oidc_entity", "client_id"),
-            on_destroy="restore",
+            tenant,
+            "oidc_entity",
+            adopt_on=("client_id",),
+            name=f"{tenant.servicenow.name_prefix} Teams OIDC",
+            client_id=client_id,
+            oidc_provider_configuration=self.config.sys_id,
+            default_grant_type="client_credentials",
+            active=True,
         )
-        self.scope = ServicenowRecord(
+        self.scope = catalog_record(
             self,
             "scope",
-            table=tenant.table("oauth_scope"),
-            fields=row(
-                tenant,
-                "oauth_scope",
-                name="Bot Framework",
-                oauth_entity=self.entity.sys_id,
-                oauth_entity_scope=BOT_FRAMEWORK_SCOPE,
-            ),
-            match_on=columns(tenant, "oauth_scope", "oauth_entity", "oauth_entity_scope"),
-            on_destroy="restore",
+            tenant,
+            "oauth_scope",
+            adopt_on=("oauth_entity", "oauth_entity_scope"),
+            name="Bot Framework",
+            oauth_entity=self.entity.sys_id,
+            oauth_entity_scope=BOT_FRAMEWORK_SCOPE,
         )

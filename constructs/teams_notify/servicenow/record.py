@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from constructs import Construct
 from teams_notify.compat import RawDataSource, RawProvider, RawResource
+from teams_notify.config import TenantConfig
+from teams_notify.servicenow.fields import columns, row
 
 OnDestroy = Literal["delete", "keep", "restore"]
 PROVIDER_NAME = "servicenow"
@@ -117,3 +119,34 @@ class DataServicenowRecord(RawDataSource):
             provider_name=PROVIDER_NAME,
             attrs={"table": table, "query": query},
         )
+
+
+def catalog_record(
+    scope: Construct,
+    id_: str,
+    tenant: TenantConfig,
+    table_key: str,
+    /,
+    *,
+    adopt_on: tuple[str, ...] = (),
+    secret: Mapping[str, str | bool | int] | None = None,
+    depends_on: list[Any] | None = None,
+    **values: str | bool | int,
+) -> ServicenowRecord:
+    """A record of the catalog table `table_key`, under the names the tenant's instance uses.
+
+    `values` and `secret` (written as sensitive fields) are keyed by logical column. With
+    `adopt_on` (logical columns), a record the instance already has with those values is
+    adopted instead of created, and destroy puts back what it held before: out-of-the-box
+    records must survive our destroy, and a twin would leave the original in charge.
+    """
+    return ServicenowRecord(
+        scope,
+        id_,
+        table=tenant.table(table_key),
+        fields=row(tenant, table_key, **values),
+        sensitive_fields=row(tenant, table_key, **secret) if secret else None,
+        match_on=columns(tenant, table_key, *adopt_on),
+        on_destroy="restore" if adopt_on else "delete",
+        depends_on=depends_on,
+    )

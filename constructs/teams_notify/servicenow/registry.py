@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from constructs import Construct
 from teams_notify.config import TenantConfig
-from teams_notify.servicenow.fields import columns, row
 from teams_notify.servicenow.jwt import JwtProvider, token_url
-from teams_notify.servicenow.record import ServicenowRecord
+from teams_notify.servicenow.record import catalog_record
 from teams_notify.stack_steps import STEP_APP_REGISTRY, Step
 
 DEFAULT_SCOPE_NAME = "Default"
@@ -22,59 +21,46 @@ class ApplicationRegistry(Step):
         self, scope: Construct, id_: str, *, tenant: TenantConfig, jwt: JwtProvider, client_id: str
     ) -> None:
         super().__init__(scope, id_)
-        self.entity = ServicenowRecord(
+        self.entity = catalog_record(
             self,
             "entity",
-            table=tenant.table("oauth_entity"),
-            fields=row(
-                tenant,
-                "oauth_entity",
-                name=f"{tenant.servicenow.name_prefix} Microsoft Teams",
-                type="consumer",
-                client_id=client_id,
-                default_grant_type="client_credentials",
-                token_url=token_url(tenant.tenant_id),
-                send_client_credentials_as="private_key_jwt",
-                jwt_provider=jwt.record.sys_id,
-                active=True,
-            ),
+            tenant,
+            "oauth_entity",
+            name=f"{tenant.servicenow.name_prefix} Microsoft Teams",
+            type="consumer",
+            client_id=client_id,
+            default_grant_type="client_credentials",
+            token_url=token_url(tenant.tenant_id),
+            send_client_credentials_as="private_key_jwt",
+            jwt_provider=jwt.record.sys_id,
+            active=True,
         )
         # The instance creates `<name>_default_profile` when the registry is inserted: adopt it.
-        self.profile = ServicenowRecord(
+        self.profile = catalog_record(
             self,
             "default_profile",
-            table=tenant.table("oauth_profile"),
-            fields=row(
-                tenant,
-                "oauth_profile",
-                oauth_entity=self.entity.sys_id,
-                default=True,
-                jwt_provider=jwt.record.sys_id,
-                grant_type="client_credentials",
-            ),
-            match_on=columns(tenant, "oauth_profile", "oauth_entity", "default"),
-            on_destroy="restore",
+            tenant,
+            "oauth_profile",
+            adopt_on=("oauth_entity", "default"),
+            oauth_entity=self.entity.sys_id,
+            default=True,
+            jwt_provider=jwt.record.sys_id,
+            grant_type="client_credentials",
         )
-        self.scope = ServicenowRecord(
+        self.scope = catalog_record(
             self,
             "scope",
-            table=tenant.table("oauth_scope"),
-            fields=row(
-                tenant,
-                "oauth_scope",
-                name=DEFAULT_SCOPE_NAME,
-                oauth_entity=self.entity.sys_id,
-                oauth_entity_scope=DEFAULT_SCOPE_VALUE,
-            ),
+            tenant,
+            "oauth_scope",
+            name=DEFAULT_SCOPE_NAME,
+            oauth_entity=self.entity.sys_id,
+            oauth_entity_scope=DEFAULT_SCOPE_VALUE,
         )
-        self.profile_scope = ServicenowRecord(
+        self.profile_scope = catalog_record(
             self,
             "profile_scope",
-            table=tenant.table("oauth_profile_scope"),
-            fields=row(
-                tenant,
-                "oauth_profile_scope",
-                oauth_entity_profile=self.profile.sys_id,
-                oauth_entity_scope=self.scope.sys_id,
-            ),
+            tenant,
+            "oauth_profile_scope",
+            oauth_entity_profile=self.profile.sys_id,
+            oauth_entity_scope=self.scope.sys_id,
         )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from constructs import Construct
 from teams_notify.config import TenantConfig
-from teams_notify.servicenow.fields import columns, row
-from teams_notify.servicenow.record import ServicenowRecord
+from teams_notify.servicenow.record import catalog_record
 from teams_notify.stack_steps import STEP_SELECTOR, Step
 
 
@@ -20,33 +19,26 @@ class ProviderSelector(Step):
     def __init__(self, scope: Construct, id_: str, *, tenant: TenantConfig) -> None:
         super().__init__(scope, id_)
         sel = tenant.servicenow.selector
-        self.selector = ServicenowRecord(
+        self.selector = catalog_record(
             self,
             "selector",
-            table=tenant.table("selector"),
-            fields=row(
-                tenant,
-                "selector",
-                name=sel.name,
-                order=sel.order,
-                table=sel.table,
-                condition=sel.condition,
-                active=True,
-                catch_all=sel.catch_all,
-                manual_selection=sel.manual_selection,
-            ),
-            match_on=columns(tenant, "selector", "name"),
-            on_destroy="restore",
+            tenant,
+            "selector",
+            adopt_on=("name",),
+            name=sel.name,
+            order=sel.order,
+            table=sel.table,
+            condition=sel.condition,
+            active=True,
+            catch_all=sel.catch_all,
+            manual_selection=sel.manual_selection,
         )
-        self.choice = ServicenowRecord(
+        self.choice = catalog_record(
             self,
             "choice",
-            table=tenant.table("selector_choice"),
-            fields=row(
-                tenant,
-                "selector_choice",
-                selector=self.selector.sys_id,
-                conference_provider=sel.conference_provider,
-                order=sel.order,
-            ),
+            tenant,
+            "selector_choice",
+            selector=self.selector.sys_id,
+            conference_provider=sel.conference_provider,
+            order=sel.order,
         )
