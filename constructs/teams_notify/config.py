@@ -11,9 +11,17 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from teams_notify.errors import BadInputError
 from teams_notify.servicenow.catalog import TABLES
@@ -28,15 +36,29 @@ SECRET_KEY_RE = re.compile(r"(password|secret|private_key|token)$", re.IGNORECAS
 DEFAULT_PROVIDER_SOURCE = "terraform.local/teams-notify/servicenow"
 
 
+class ConfigValueError(ValueError):
+    """A rejected value with the fix to show (pydantic keeps the exception in the error's ctx)."""
+
+    def __init__(self, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.fix = fix
+
+
 def _guid(value: str) -> str:
     if not GUID_RE.match(value):
-        raise ValueError(f"not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx): {value!r}")
+        raise ConfigValueError(
+            f"not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx): {value!r}",
+            "copy the id from the Azure portal (Entra ID > Overview, or the object's Overview page)",
+        )
     return value.lower()
 
 
 def _https(value: str) -> str:
     if not re.match(r"^https://[A-Za-z0-9.-]+(:\d+)?(/.*)?$", value):
-        raise ValueError(f"not an https:// URL: {value!r}")
+        raise ConfigValueError(
+            f"not an https:// URL: {value!r}",
+            "use https://... (plain http:// only for the local sandbox on 127.0.0.1 or localhost)",
+        )
     return value.rstrip("/")
 
 
@@ -49,19 +71,36 @@ def _http_or_https(value: str) -> str:
 
 def _upn(value: str) -> str:
     if not UPN_RE.match(value):
-        raise ValueError(f"not a user principal name (user@domain): {value!r}")
+        raise ConfigValueError(
+            f"not a user principal name (user@domain): {value!r}",
+            "write the user's sign-in name, e.g. sn-notify@contoso.onmicrosoft.com",
+        )
     return value
 
 
 def _domain(value: str) -> str:
     if not DOMAIN_RE.match(value):
-        raise ValueError(f"not a domain name: {value!r}")
+        raise ConfigValueError(
+            f"not a domain name: {value!r}", "write the tenant's domain, e.g. contoso.onmicrosoft.com"
+        )
     return value.lower()
 
 
 def _identifier(value: str) -> str:
     if not IDENT_RE.match(value):
-        raise ValueError(f"not a ServiceNow table/column name: {value!r}")
+        raise ConfigValueError(
+            f"not a ServiceNow table/column name: {value!r}",
+            "write the name as in sys_dictionary (letters, digits, _ and .), e.g. x_acme_config",
+        )
+    return value
+
+
+def _tenant_name(value: str) -> str:
+    if not NAME_RE.match(value):
+        raise ConfigValueError(
+            f"not a tenant name: {value!r} (2-40 of a-z, 0-9 and -, starting with a letter)",
+            "rename the file or set name = \"...\"; it names the stacks <name>-entra and <name>-servicenow",
+        )
     return value
 
 
@@ -71,6 +110,7 @@ InstanceUrl = Annotated[str, AfterValidator(_http_or_https)]
 Upn = Annotated[str, AfterValidator(_upn)]
 Domain = Annotated[str, AfterValidator(_domain)]
 Identifier = Annotated[str, AfterValidator(_identifier)]
+TenantName = Annotated[str, AfterValidator(_tenant_name)]
 
 
 class Strict(BaseModel):
@@ -87,6 +127,10 @@ class CertificateConfig(Strict):
     name: str = Field(min_length=1)
     active: bool = False
     jks_alias: str | None = None
+    # "file": terraform reads the .jks at plan/apply (relative path from the stack folder);
+    # "variable": the JKS comes base64-encoded in a sensitive variable, for runs where the file
+    # is not there, e.g. Terraform Cloud remote execution (docs/constructs.md, "Where the JKS").
+    jks_upload: Literal["file", "variable"] = "file"
     poc: bool = False  # generate a throwaway self-signed bundle into `dir` when missing
 
     @property
@@ -233,7 +277,7 @@ class OverridesConfig(Strict):
 class TenantConfig(Strict):
     """One tenant: everything both stacks need, minus secrets."""
 
-    name: str = Field(pattern=NAME_RE.pattern)
+    name: TenantName
     tenant_id: Guid
     domain: Domain
     app_display_name: str = Field(default="ServiceNow Notify for Teams", min_length=1)
@@ -249,19 +293,24 @@ class TenantConfig(Strict):
     teams: TeamsSettings = TeamsSettings()  # Teams app package / access policy (docs/teams.md)
     source: Path | None = None  # the file this came from (filled by load_tenant)
 
-    @model_validator(mode="after")
-    def _one_active_certificate(self) -> TenantConfig:
-        active = [c.key for c in self.certificates if c.active]
-        if len(self.certificates) == 1 and not active:
-            return self.model_copy(
-                update={"certificates": [self.certificates[0].model_copy(update={"active": True})]}
-            )
-        if len(active) != 1:
-            raise ValueError(f"exactly one certificate must have active = true (found {len(active)})")
-        keys = [c.key for c in self.certificates]
+    @field_validator("certificates")
+    @classmethod
+    def _one_active_certificate(cls, certs: list[CertificateConfig]) -> list[CertificateConfig]:
+        keys = [c.key for c in certs]
         if len(set(keys)) != len(keys):
-            raise ValueError(f"certificate keys must be unique: {keys}")
-        return self
+            raise ConfigValueError(
+                f"certificate keys must be unique: {keys}",
+                "give each [[certificates]] entry its own key, e.g. current and next",
+            )
+        active = [c.key for c in certs if c.active]
+        if len(certs) == 1 and not active:
+            return [certs[0].model_copy(update={"active": True})]
+        if len(active) != 1:
+            raise ConfigValueError(
+                f"exactly one certificate must have active = true (found {len(active)}: {active})",
+                "set active = true on the one the JWT provider signs with and false on the other",
+            )
+        return certs
 
     @property
     def active_certificate(self) -> CertificateConfig:
@@ -326,14 +375,23 @@ def parse_tenant(data: dict[str, object], source: Path) -> TenantConfig:
     try:
         tenant = TenantConfig.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
-        where = _error_location(first["loc"])
-        msg = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            msg = "unknown key (check spelling; see docs/config.md for every key)"
-        fix = "fix the value; docs/config.md lists every key"
+        where, msg, fix = _explain(err.errors()[0])
         raise BadInputError(f"{source}: {where}: {msg}", fix) from None
     return _resolve_paths(tenant, source.parent)
+
+
+def _explain(error: Any) -> tuple[str, str, str]:
+    """(key, what is wrong, how to fix it) for pydantic's first error, in the file's words."""
+    where = _error_location(error["loc"])
+    msg = str(error["msg"]).removeprefix("Value error, ")
+    fix = getattr((error.get("ctx") or {}).get("error"), "fix", None)
+    if error["type"] == "extra_forbidden":
+        msg = "unknown key"
+        fix = "check the spelling, or remove it; docs/config.md lists every key"
+    elif error["type"] == "missing":
+        msg = "required key is missing"
+        fix = "add it; docs/config.md lists every key"
+    return where, msg, fix or "fix the value; docs/config.md lists every key and its shape"
 
 
 def _resolve_paths(tenant: TenantConfig, base: Path) -> TenantConfig:
@@ -365,6 +423,8 @@ def load_tenant(path: Path) -> TenantConfig:
 
 def load_tenants(directory: Path) -> list[TenantConfig]:
     """Every `*.toml` in `directory`, sorted by file name; tenant names must be unique."""
+    if not directory.is_dir():
+        raise BadInputError(f"{directory}: tenant folder not found", "give a folder of *.toml files")
     files = sorted(directory.glob("*.toml"))
     if not files:
         raise BadInputError(f"{directory}: no tenant files (*.toml)", "add one; see tenants/example.toml")

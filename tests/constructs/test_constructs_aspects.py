@@ -64,6 +64,11 @@ def literal_secret(entra: EntraStack, sn: ServiceNowStack) -> None:
     keystore.record.add_override("sensitive_fields.key_store_password", "hunter2")  # type: ignore[attr-defined]
 
 
+def literal_jks(entra: EntraStack, sn: ServiceNowStack) -> None:
+    keystore = next(c for c in sn.node.children if c.node.id == "keystore_current")
+    keystore.jks.add_override("content_base64", "/u3+7QAAAAI=")  # type: ignore[attr-defined]
+
+
 def other_alias(entra: EntraStack, sn: ServiceNowStack) -> None:
     sn.teams_config.record.add_override("fields.credential_alias", "x_custom.Alias")
 
@@ -80,6 +85,7 @@ def test_compliant_stacks_pass(tmp_path: Path, constructs_bundles: BundleFactory
         (drop_certificate, "TN2-certificate-credential", "0 certificate credential(s)"),
         (bad_x5t, "TN3-x5t-claim", "is not a base64url SHA-1"),
         (literal_secret, "TN4-no-secret-literal", "key_store_password is a literal"),
+        (literal_jks, "TN4-no-secret-literal", "content_base64 is a literal"),
         (other_alias, "TN5-teams-alias", "is not sn_msteams_com_spk.MSTeamsCommunicationsSpoke"),
     ],
 )

@@ -100,8 +100,14 @@ def _section(header: str, body: dict[str, Any]) -> str:
     return "\n".join(lines + nested) + "\n"
 
 
-def tenant_toml(name: str, certs: list[tuple[str, CertificateBundle, bool]], **sections: Any) -> str:
-    """A tenant file. `certs` = [(key, bundle, active)]; `sections` override top-level keys/sections."""
+def tenant_toml(
+    name: str,
+    certs: list[tuple[str, CertificateBundle, bool]],
+    certificate_options: dict[str, Any] | None = None,
+    **sections: Any,
+) -> str:
+    """A tenant file. `certs` = [(key, bundle, active)], each entry with `certificate_options` added;
+    `sections` override top-level keys/sections."""
     top: dict[str, Any] = {
         "name": name,
         "tenant_id": "0a1b2c3d-1111-4222-8333-444455556666",
@@ -122,9 +128,8 @@ def tenant_toml(name: str, certs: list[tuple[str, CertificateBundle, bool]], **s
     text = "".join(f"{k} = {_toml_value(v)}\n" for k, v in top.items())
     text += "".join(_section(f"[{k}]", v) for k, v in body.items())
     for key, bundle, active in certs:
-        text += _section(
-            "[[certificates]]", {"key": key, "dir": str(bundle.dir), "name": bundle.name, "active": active}
-        )
+        entry = {"key": key, "dir": str(bundle.dir), "name": bundle.name, "active": active}
+        text += _section("[[certificates]]", entry | (certificate_options or {}))
     return text
 
 

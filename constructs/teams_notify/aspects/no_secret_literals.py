@@ -17,6 +17,9 @@ def _secret_values(stack_json: dict[str, Any]) -> list[tuple[str, str]]:
     for name, record in resources(stack_json, "servicenow_record").items():
         for column, value in record.get("sensitive_fields", {}).items():
             found.append((f"servicenow_record.{name}.sensitive_fields.{column}", value))
+    for name, attachment in resources(stack_json, "servicenow_attachment").items():
+        if "content_base64" in attachment:
+            found.append((f"servicenow_attachment.{name}.content_base64", attachment["content_base64"]))
     for name, user in resources(stack_json, "azuread_user").items():
         if "password" in user:
             found.append((f"azuread_user.{name}.password", user["password"]))

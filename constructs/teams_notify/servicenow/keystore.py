@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
 from constructs import Construct
+from teams_notify.compat import TerraformStack
 from teams_notify.config import CertificateConfig, TenantConfig
 from teams_notify.servicenow.fields import x5t_placeholder
 from teams_notify.servicenow.record import ServicenowAttachment, catalog_record
 from teams_notify.stack_steps import PREREQ_JWT_KEY, PREREQ_KEYSTORE, Step
+from teams_notify.variables import secret_variable
+
+
+def jks_content_variable(cert_key: str) -> str:
+    """Terraform variable with the base64 JKS, for certificates with `jks_upload = "variable"`."""
+    return f"keystore_jks_base64_{cert_key}"
 
 
 class Keystore(Step):
@@ -40,8 +49,11 @@ class Keystore(Step):
             active=True,
             short_description=f"{cert.name}.jks (teams-notify)",
         )
-        # Relative to the stack's own folder, where terraform runs: the synth output stays portable.
-        source = os.path.relpath(cert.jks, stack_dir)
+        if cert.jks_upload == "file":
+            # Relative to the stack's own folder, where terraform runs: the synth output stays portable.
+            content = {"source": os.path.relpath(cert.jks, stack_dir)}
+        else:
+            content = {"content_base64": self._jks_variable(cert)}
         self.jks = ServicenowAttachment(
             self,
             "jks",
@@ -49,7 +61,42 @@ class Keystore(Step):
             record_sys_id=self.record.sys_id,
             file_name=cert.jks.name,
             content_type="application/octet-stream",
-            source=source,
+            **content,
+        )
+        if cert.jks_upload == "variable":
+            self._require_checked_jks(cert)
+
+    def _jks_variable(self, cert: CertificateConfig) -> str:
+        """The sensitive variable that carries the JKS for runs without the file.
+
+        Terraform Cloud remote execution uploads only the stack folder, so a path to the bundle
+        would not resolve there.
+        """
+        name = jks_content_variable(cert.key)
+        secret_variable(TerraformStack.of(self), name, f"{cert.jks.name} as one line of base64 (base64 -w0)")
+        return f"${{var.{name}}}"
+
+    def _require_checked_jks(self, cert: CertificateConfig) -> None:
+        """Stop the plan when the variable does not hold the JKS the post-synth hook checked.
+
+        The hook proves the local .jks matches the .crt Entra gets; bytes from a variable would
+        bypass that. Only a hash of the (encrypted) keystore's base64 text is compared, and
+        `nonsensitive` applies to that yes/no, never to the content.
+        """
+        name = jks_content_variable(cert.key)
+        text = base64.b64encode(cert.jks.read_bytes()).decode()
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        self.jks.add_override(
+            "lifecycle.precondition",
+            [
+                {
+                    "condition": f'${{nonsensitive(sha256(var.{name})) == "{digest}"}}',
+                    "error_message": (
+                        f"TF_VAR_{name} is not {cert.jks.name} as checked at synth; "
+                        f"set it from that file: base64 -w0 {cert.jks.name}."
+                    ),
+                }
+            ],
         )
 
 

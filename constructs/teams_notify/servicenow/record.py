@@ -80,7 +80,8 @@ class ServicenowRecord(RawResource):
 
 
 class ServicenowAttachment(RawResource):
-    """`servicenow_attachment`: a file attached to a record, read from `source` at apply time."""
+    """`servicenow_attachment`: a file attached to a record, read from `source` (a path) at plan
+    and apply time, or given as `content_base64` (sensitive); exactly one of the two."""
 
     def __init__(
         self,
@@ -91,7 +92,8 @@ class ServicenowAttachment(RawResource):
         record_sys_id: str,
         file_name: str,
         content_type: str,
-        source: str,
+        source: str | None = None,
+        content_base64: str | None = None,
     ) -> None:
         super().__init__(
             scope,
@@ -104,6 +106,7 @@ class ServicenowAttachment(RawResource):
                 "file_name": file_name,
                 "content_type": content_type,
                 "source": source,
+                "content_base64": content_base64,
             },
         )
 
