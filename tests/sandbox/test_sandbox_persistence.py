@@ -11,7 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pytest
 from helpers.sandbox import client
+from teams_notify.cli import main
 from teams_notify.sandbox import Sandbox
 
 ALIASES = "/api/now/table/sys_alias"
@@ -77,3 +79,22 @@ def test_cli_runs_the_sandbox_until_interrupted(tmp_path: Path) -> None:
         process.wait()
     assert process.returncode == 0
     assert (tmp_path / "cli.db").exists()
+
+
+def test_cli_bad_database_or_port_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_text("plain text, not SQLite")
+    with Sandbox(db_path=tmp_path / "busy.db") as busy:
+        cases = (
+            (["--db", str(tmp_path / "missing-dir/x.db")], "cannot open the sandbox database"),
+            (["--db", str(not_a_db)], "file is not a database"),
+            (["--db", str(tmp_path / "y.db"), "--port", str(busy.port)], "cannot listen on 127.0.0.1"),
+            (["--db", str(tmp_path / "z.db"), "--port", "70000"], "not in the range 0<=x<=65535"),
+        )
+        for args, message in cases:
+            assert main(["sandbox", "--port", "0", *args]) == 2, args
+            err = capsys.readouterr().err
+            assert message in err and "Traceback" not in err, err
+    assert not_a_db.read_text() == "plain text, not SQLite"  # left as it was

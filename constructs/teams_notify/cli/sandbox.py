@@ -11,13 +11,20 @@ import click
 ACCOUNTS = (
     ("basic auth", "admin / admin", "full access"),
     ("basic auth", "readonly / readonly", "reads only; writes get 403"),
+    ("basic auth", "integration / Integration-Pa55-sandbox", "full access"),
     ("OAuth client", "sandbox-client / sandbox-secret", "POST /oauth_token.do (client creds, password)"),
 )
 
 
 @click.command(name="sandbox")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on (0 = a free one).")
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0 = a free one).",
+)
 @click.option(
     "--db",
     "db",
@@ -45,7 +52,7 @@ def command(host: str, port: int, db: Path, quiet: bool, as_json: bool) -> None:
         else:
             click.echo(f"ServiceNow sandbox at {sb.url}  (data: {sb.db_path})")
             for kind, credentials, access in ACCOUNTS:
-                click.echo(f"  {kind:<13} {credentials:<32} {access}")
+                click.echo(f"  {kind:<13} {credentials:<40} {access}")
             click.echo("Ctrl+C stops it.")
         try:
             threading.Event().wait()

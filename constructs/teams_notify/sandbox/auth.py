@@ -27,6 +27,8 @@ class User:
 USERS: dict[str, User] = {
     "admin": User("admin", "admin", can_write=True),
     "readonly": User("readonly", "readonly", can_write=False),
+    # A password that is not also the user name, so a test can prove it never shows up in a log.
+    "integration": User("integration", "Integration-Pa55-sandbox", can_write=True),
 }
 OAUTH_CLIENT_ID = "sandbox-client"
 OAUTH_CLIENT_SECRET = "sandbox-secret"

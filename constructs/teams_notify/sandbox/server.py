@@ -8,6 +8,7 @@ import contextlib
 import logging
 import socket
 import socketserver
+import sqlite3
 import tempfile
 import threading
 import time
@@ -126,6 +127,17 @@ class _Handler(BaseHTTPRequestHandler):
         _shutdown(self.connection)
 
 
+def _open_store(path: Path) -> Store:
+    try:
+        return Store(path)
+    except sqlite3.Error as err:
+        raise BadInputError(
+            f"cannot open the sandbox database {path}: {err}",
+            fix="use --db with a path in a writable directory, or a file an earlier sandbox wrote "
+            "(delete it to start from a fresh instance)",
+        ) from None
+
+
 class Sandbox:
     """A local ServiceNow instance (Table, Attachment and OAuth token APIs) with fault injection.
 
@@ -173,7 +185,7 @@ class Sandbox:
         if self._server is not None:
             return self
         self._stopping.clear()
-        store = Store(self.db_path)
+        store = _open_store(self.db_path)
         records = Records(store, AFTER_INSERT)
         sync_schema(records)
         seed(records)
@@ -181,12 +193,13 @@ class Sandbox:
         self._app = App(records, self._auth)
         try:
             server = _Server((self.host, self.port), self)
-        except OSError as err:
+        except (OSError, OverflowError) as err:  # OverflowError: a port outside 0-65535
             store.close()
+            reason = err.strerror if isinstance(err, OSError) else str(err)
             raise BadInputError(
-                f"the sandbox cannot listen on {self.host}:{self.port}: {err.strerror}",
-                fix="choose another port (0 picks a free one) or stop what uses it",
-            ) from err
+                f"the sandbox cannot listen on {self.host}:{self.port}: {reason}",
+                fix="choose another host or port (port 0 picks a free one), or stop what uses the port",
+            ) from None
         self._store, self._server = store, server
         self.port = int(server.server_address[1])  # a restart reuses the port port 0 picked
         # stop() waits up to one poll interval; tests start and stop hundreds of sandboxes.
