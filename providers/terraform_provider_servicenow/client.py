@@ -138,7 +138,7 @@ class ServiceNowClient:
         recover: Recover | None = None,
     ) -> dict[str, Any]:
         """POST the raw bytes with their Content-Type; returns the attachment metadata."""
-        call = Call("POST", "/api/now/attachment/file", table, "upload an attachment to", idempotent=False)
+        call = Call("POST", "/api/now/attachment/file", table, "attachment upload", idempotent=False)
         params = {"table_name": table, "table_sys_id": record_sys_id, "file_name": file_name}
         kwargs = {"params": params, "content": data, "headers": {"Content-Type": content_type}}
         return self._insert(call, kwargs, recover)
@@ -187,10 +187,7 @@ class ServiceNowClient:
                     attempt + 1,
                 )
                 self._sleep(self._backoff(attempt))
-        raise RetriesExhaustedError(
-            f"could not {call.operation} '{call.table}' after {self.settings.max_retries + 1} attempts",
-            "The instance kept failing the request; try again later or raise max_retries.",
-        )
+        raise self._exhausted(call, self.settings.max_retries + 1, "response lost")
 
     def _pages(self, table: str, query: str, fields: list[str] | None) -> Iterator[list[dict[str, Any]]]:
         call = Call("GET", f"/api/now/table/{table}", table, "read")
@@ -211,7 +208,7 @@ class ServiceNowClient:
             offset += len(rows)
 
     def _post_token_form(self, path: str, form: dict[str, str]) -> tuple[int, Any]:
-        call = Call("POST", path, "oauth_token.do", "request a token from", idempotent=True)
+        call = Call("POST", path, path, "token request", idempotent=True)
         resp = self._send_with_retries(call, {"data": form}, authenticated=False)
         try:
             return resp.status_code, resp.json()
@@ -261,12 +258,7 @@ class ServiceNowClient:
 
     def _give_up_or_wait(self, call: Call, attempt: int, what: str, resp: httpx.Response | None) -> None:
         if attempt >= self.settings.max_retries:
-            raise RetriesExhaustedError(
-                f"ServiceNow did not complete {call.operation} on '{call.table}' after "
-                f"{attempt + 1} attempts (last: {what})",
-                f"The instance at {self.settings.instance_url} is overloaded or unreachable. Try again "
-                "later, or raise max_retries / timeout_seconds in the provider block.",
-            )
+            raise self._exhausted(call, attempt + 1, what)
         delay = self._backoff(attempt)
         retry_after = _retry_after_seconds(resp) if resp is not None else None
         if retry_after is not None:
@@ -281,6 +273,14 @@ class ServiceNowClient:
             delay,
         )
         self._sleep(delay)
+
+    def _exhausted(self, call: Call, attempts: int, last: str) -> RetriesExhaustedError:
+        return RetriesExhaustedError(
+            f"ServiceNow did not complete {call.operation} on '{call.table}' after {attempts} attempts "
+            f"(last: {last})",
+            f"The instance at {self.settings.instance_url} is overloaded or unreachable. Try again later, "
+            "or raise max_retries / timeout_seconds in the provider block.",
+        )
 
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with "equal jitter": half fixed, half random, so waits stay spread out."""
@@ -319,7 +319,7 @@ class ServiceNowClient:
                 f"Grant the user a role whose ACLs allow {call.operation} on '{call.table}' (for example "
                 f"admin, or the application's admin role).{said}",
             )
-        if status == 400 and message.lower().startswith("invalid table"):
+        if status == 400 and _names_unknown_table(message):
             return UnknownTableError(
                 f"table '{call.table}' does not exist on {self.settings.instance_url}",
                 "Check the table name (System Definition > Tables, sys_db_object), and that the plugin "
@@ -388,6 +388,13 @@ def _error_body(resp: httpx.Response) -> tuple[str, str]:
     if isinstance(error, str):
         return error, str(body.get("error_description") or "")
     return "", ""
+
+
+def _names_unknown_table(message: str) -> bool:
+    """ServiceNow's 400 for a missing table reads "Invalid table <name>"; other 400s start alike
+    ("Invalid table_sys_id" from the Attachment API) and must keep their own message."""
+    words = message.lower().split()
+    return words[:2] == ["invalid", "table"]
 
 
 def _retry_after_seconds(resp: httpx.Response) -> float | None:

@@ -8,7 +8,7 @@ from tf.types import Map, String
 
 from terraform_provider_servicenow.diagnostics import reporting
 from terraform_provider_servicenow.errors import ConfigError
-from terraform_provider_servicenow.normalize import check_table, remote_value
+from terraform_provider_servicenow.normalize import remote_value
 from terraform_provider_servicenow.resource_base import ProviderBound
 
 # Enough to say "several" and name a few of them.
@@ -40,15 +40,10 @@ class RecordDataSource(ProviderBound, DataSource):
     NAME = "record"
     SCHEMA = SCHEMA
 
-    @staticmethod
-    def check(config: Config) -> None:
-        table = config.get("table")
-        if isinstance(table, str):
-            check_table(table)
-
     def read(self, ctx: ReadDataContext, config: Config) -> State | None:
         with reporting(ctx.diagnostics):
-            table = check_table(config["table"])
+            self.checked(config)
+            table = config["table"]
             query = config["query"]
             records = self.provider.get_client().query(table, query, max_records=SHOWN_MATCHES + 1)
             if len(records) != 1:

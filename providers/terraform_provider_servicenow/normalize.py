@@ -138,15 +138,26 @@ def matches_exactly(record: dict[str, Any], match: dict[str, str]) -> bool:
     )
 
 
-def parse_record_id(import_id: str) -> tuple[str, str]:
-    """`<table>/<sys_id>` -> (table, sys_id)."""
-    table, sep, sys_id = import_id.strip().partition("/")
-    if not sep or not IDENTIFIER.match(table) or not SYS_ID.match(sys_id):
-        raise ConfigError(
-            f"invalid import id {import_id!r}",
-            "Use <table>/<sys_id>, e.g. sys_certificate/0123456789abcdef0123456789abcdef.",
-        )
-    return table, sys_id
+IMPORT_ID_FIX = (
+    "Use <table>/<sys_id>, optionally followed by ?fields=<the keys of the resource's fields>, e.g. "
+    "sys_certificate/0123456789abcdef0123456789abcdef?fields=name,type,active."
+)
+
+
+def parse_import_id(import_id: str) -> tuple[str, str, list[str] | None]:
+    """`<table>/<sys_id>[?fields=a,b]` -> (table, sys_id, the listed columns or None)."""
+    record, question, options = import_id.strip().partition("?")
+    table, slash, sys_id = record.partition("/")
+    key, equals, names = options.partition("=")
+    columns = list(dict.fromkeys(name.strip() for name in names.split(",") if name.strip()))
+    valid = bool(slash) and bool(IDENTIFIER.match(table)) and bool(SYS_ID.match(sys_id))
+    if question and not (key == "fields" and equals and columns):
+        valid = False
+    if not valid:
+        raise ConfigError(f"invalid import id {import_id!r}", IMPORT_ID_FIX)
+    for column in columns:
+        check_column(column)
+    return table, sys_id, columns if question else None
 
 
 def record_id(table: str, sys_id: str) -> str:

@@ -38,29 +38,25 @@ from tf.types import Number, String, Unknown
 from terraform_provider_servicenow.client import ServiceNowClient
 from terraform_provider_servicenow.diagnostics import reporting
 from terraform_provider_servicenow.errors import ConfigError, ServiceNowError
-from terraform_provider_servicenow.normalize import SYS_ID, check_table
+from terraform_provider_servicenow.normalize import SYS_ID
 from terraform_provider_servicenow.resource_base import ProviderBound
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 COMPUTED_ON_NEW_CONTENT = ("id", "sys_id")
 
+
+def _placement(name: str, description: str) -> Attribute:
+    """Where the file goes: required, and a change means a new attachment."""
+    return Attribute(name, String(), required=True, requires_replace=True, description=description)
+
+
 SCHEMA = Schema(
     version=0,
     attributes=[
         Attribute("id", String(), computed=True, description="The attachment's sys_id."),
-        Attribute(
-            "table", String(), required=True, requires_replace=True, description="Table of the record."
-        ),
-        Attribute(
-            "record_sys_id",
-            String(),
-            required=True,
-            requires_replace=True,
-            description="sys_id of the record.",
-        ),
-        Attribute(
-            "file_name", String(), required=True, requires_replace=True, description="File name to show."
-        ),
+        _placement("table", "Table of the record."),
+        _placement("record_sys_id", "sys_id of the record."),
+        _placement("file_name", "File name to show."),
         Attribute(
             "content_type",
             String(),
@@ -90,17 +86,26 @@ SCHEMA = Schema(
 )
 
 
+def check_config(config: Config) -> None:
+    """Exactly one of source / content_base64 (checked when both are known)."""
+    source, content = config.get("source"), config.get("content_base64")
+    if source is Unknown or content is Unknown:
+        return
+    if (source is None) == (content is None):
+        raise ConfigError(
+            "set exactly one of source and content_base64",
+            "source is a file path read at apply time; content_base64 is the content itself.",
+        )
+
+
 class AttachmentResource(ProviderBound, Resource):
     NAME = "attachment"
     SCHEMA = SCHEMA
-
-    @staticmethod
-    def check(config: Config) -> None:
-        check_config(config)
+    check = staticmethod(check_config)
 
     def create(self, ctx: CreateContext, planned: State) -> State | None:
         with reporting(ctx.diagnostics):
-            check_config(planned)
+            self.checked(planned)
             return upload(self.provider.get_client(), planned)
         return None
 
@@ -174,19 +179,6 @@ class AttachmentResource(ProviderBound, Resource):
         return None
 
 
-def check_config(config: Config) -> None:
-    """Exactly one of source / content_base64 (checked when both are known)."""
-    table = config.get("table")
-    if isinstance(table, str):
-        check_table(table)
-    source, content = config.get("source"), config.get("content_base64")
-    if source is Unknown or content is Unknown:
-        return
-    if (source is None) == (content is None):
-        raise ConfigError(
-            "set exactly one of source and content_base64",
-            "source is a file path read at apply time; content_base64 is the content itself.",
-        )
 
 
 def content_of(state: State) -> bytes | None:

@@ -35,7 +35,7 @@ from terraform_provider_servicenow.normalize import (
     check_table,
     exact_query,
     matches_exactly,
-    parse_record_id,
+    parse_import_id,
     record_id,
     remote_value,
     same_value,
@@ -96,19 +96,53 @@ SCHEMA = Schema(
 )
 
 
+def check_config(config: Config) -> None:
+    """Checks that need values (run at validate time on what is known, and again at apply)."""
+    table = config.get("table")
+    if isinstance(table, str):
+        check_table(table)
+    on_destroy = config.get("on_destroy")
+    if isinstance(on_destroy, str) and on_destroy not in ON_DESTROY:
+        raise ConfigError(f"on_destroy must be one of {', '.join(ON_DESTROY)}, not {on_destroy!r}")
+    fields = config.get("fields")
+    secrets = config.get("sensitive_fields")
+    for names in (fields, secrets):
+        if isinstance(names, dict):
+            for name in names:
+                check_column(name)
+    if isinstance(fields, dict) and isinstance(secrets, dict) and set(fields) & set(secrets):
+        both = ", ".join(sorted(set(fields) & set(secrets)))
+        raise ConfigError(
+            f"columns in both fields and sensitive_fields: {both}", "Put each column in one of the two maps."
+        )
+    check_match_on(config.get("match_on"), fields)
+
+def check_match_on(match_on: Any, fields: Any) -> None:
+    if not isinstance(match_on, list) or not isinstance(fields, dict):
+        return
+    for column in match_on:
+        if not isinstance(column, str):
+            continue
+        if column not in fields:
+            raise ConfigError(
+                f"match_on column {column!r} is not a key of fields",
+                "match_on lists columns whose values in `fields` identify the record to adopt.",
+            )
+        value = fields[column]
+        if isinstance(value, str):
+            check_match_value(column, value)
+
+
 class RecordResource(ProviderBound, Resource):
     NAME = "record"
     SCHEMA = SCHEMA
-
-    @staticmethod
-    def check(config: Config) -> None:
-        check_config(config)
+    check = staticmethod(check_config)
 
     # -------------------------------------------------------------------- create
 
     def create(self, ctx: CreateContext, planned: State) -> State | None:
         with reporting(ctx.diagnostics):
-            check_config(planned)
+            self.checked(planned)
             return self._create(ctx.diagnostics, self.provider.get_client(), planned)
         return None
 
@@ -129,14 +163,8 @@ class RecordResource(ProviderBound, Resource):
             return find_match(client, table, match, wanted)
 
         record = client.create_record(table, fields | secrets, wanted, recover if match else None)
-        sys_id = remote_value(record.get("sys_id"))
         check_written(diags, table, fields, record)
-        return planned | {
-            "id": record_id(table, sys_id),
-            "sys_id": sys_id,
-            "adopted": False,
-            "adopted_values": None,
-        }
+        return located(planned, remote_value(record.get("sys_id")), adopted_values=None)
 
     def _adopt(
         self, diags: Diagnostics, client: ServiceNowClient, planned: State, existing: dict[str, Any]
@@ -145,19 +173,10 @@ class RecordResource(ProviderBound, Resource):
         fields: dict[str, str] = planned.get("fields") or {}
         sys_id = remote_value(existing.get("sys_id"))
         before = {k: remote_value(existing[k]) for k in fields if k in existing}
-        changes = {k: v for k, v in fields.items() if k not in before or not same_value(v, before[k])}
-        changes |= planned.get("sensitive_fields") or {}
-        if changes:
-            written = client.update_record(table, sys_id, changes, list(fields))
-            if written is None:
-                raise ServiceNowError(f"the record {table}/{sys_id} to adopt was deleted while adopting it")
-            check_written(diags, table, fields, written)
-        return planned | {
-            "id": record_id(table, sys_id),
-            "sys_id": sys_id,
-            "adopted": True,
-            "adopted_values": before,
-        }
+        changes = changed(fields, before) | (planned.get("sensitive_fields") or {})
+        gone = ServiceNowError(f"the record {table}/{sys_id} to adopt was deleted while adopting it")
+        write_changes(diags, client, table, sys_id, changes, fields, gone)
+        return located(planned, sys_id, adopted_values=before)
 
     # ---------------------------------------------------------------------- read
 
@@ -187,15 +206,14 @@ class RecordResource(ProviderBound, Resource):
 
     def update(self, ctx: UpdateContext, current: State, planned: State) -> State | None:
         with reporting(ctx.diagnostics):
-            check_config(planned)
+            self.checked(planned)
             return self._update(ctx.diagnostics, self.provider.get_client(), current, planned)
         return current  # failed: keep what Terraform knew
 
     def _update(self, diags: Diagnostics, client: ServiceNowClient, current: State, planned: State) -> State:
         table, sys_id = current["table"], current["sys_id"]
         fields: dict[str, str] = planned.get("fields") or {}
-        before: dict[str, str] = current.get("fields") or {}
-        changes = {k: v for k, v in fields.items() if k not in before or not same_value(v, before[k])}
+        changes = changed(fields, current.get("fields") or {})
         old_secrets = current.get("sensitive_fields") or {}
         changes |= {
             k: v for k, v in (planned.get("sensitive_fields") or {}).items() if old_secrets.get(k) != v
@@ -204,14 +222,11 @@ class RecordResource(ProviderBound, Resource):
         adopted_values = current.get("adopted_values")
         if planned.get("adopted_values") is Unknown:
             adopted_values = remember_new_columns(client, table, sys_id, fields, adopted_values or {})
-        if changes:
-            written = client.update_record(table, sys_id, changes, list(fields))
-            if written is None:
-                raise ServiceNowError(
-                    f"the record {table}/{sys_id} was deleted outside Terraform during apply",
-                    "Run terraform apply again: the refresh will notice and create it.",
-                )
-            check_written(diags, table, fields, written)
+        gone = ServiceNowError(
+            f"the record {table}/{sys_id} was deleted outside Terraform during apply",
+            "Run terraform apply again: the refresh will notice and create it.",
+        )
+        write_changes(diags, client, table, sys_id, changes, fields, gone)
         return planned | {"adopted_values": adopted_values}
 
     # -------------------------------------------------------------------- delete
@@ -240,16 +255,17 @@ class RecordResource(ProviderBound, Resource):
 
     def import_(self, ctx: ImportContext, id: str) -> State | None:
         with reporting(ctx.diagnostics):
-            table, sys_id = parse_record_id(id)
-            record = self.provider.get_client().get_record(table, sys_id)
+            table, sys_id, columns = parse_import_id(id)
+            record = self.provider.get_client().get_record(table, sys_id, columns)
             if record is None:
-                raise ConfigError(f"no record {id} to import", f"Check the sys_id exists in table '{table}'.")
+                raise ConfigError(
+                    f"no record {record_id(table, sys_id)} to import",
+                    f"Check the sys_id exists in table '{table}'.",
+                )
             return {
                 "id": record_id(table, sys_id),
                 "table": table,
-                # Every non-system column: the first plan drops the ones the configuration does
-                # not manage (a state-only change) and shows real differences on the others.
-                "fields": user_columns(record),
+                "fields": imported_fields(table, record, columns),
                 "sensitive_fields": None,
                 "match_on": None,
                 "on_destroy": None,
@@ -260,42 +276,8 @@ class RecordResource(ProviderBound, Resource):
         return None
 
 
-def check_config(config: Config) -> None:
-    """Checks that need values (run at validate time on what is known, and again at apply)."""
-    table = config.get("table")
-    if isinstance(table, str):
-        check_table(table)
-    on_destroy = config.get("on_destroy")
-    if isinstance(on_destroy, str) and on_destroy not in ON_DESTROY:
-        raise ConfigError(f"on_destroy must be one of {', '.join(ON_DESTROY)}, not {on_destroy!r}")
-    fields = config.get("fields")
-    secrets = config.get("sensitive_fields")
-    for names in (fields, secrets):
-        if isinstance(names, dict):
-            for name in names:
-                check_column(name)
-    if isinstance(fields, dict) and isinstance(secrets, dict) and set(fields) & set(secrets):
-        both = ", ".join(sorted(set(fields) & set(secrets)))
-        raise ConfigError(
-            f"columns in both fields and sensitive_fields: {both}", "Put each column in one of the two maps."
-        )
-    check_match_on(config.get("match_on"), fields)
 
 
-def check_match_on(match_on: Any, fields: Any) -> None:
-    if not isinstance(match_on, list) or not isinstance(fields, dict):
-        return
-    for column in match_on:
-        if not isinstance(column, str):
-            continue
-        if column not in fields:
-            raise ConfigError(
-                f"match_on column {column!r} is not a key of fields",
-                "match_on lists columns whose values in `fields` identify the record to adopt.",
-            )
-        value = fields[column]
-        if isinstance(value, str):
-            check_match_value(column, value)
 
 
 def find_match(
@@ -327,6 +309,41 @@ def refreshed(ours: dict[str, str], record: dict[str, Any]) -> dict[str, str]:
     return result
 
 
+def located(planned: State, sys_id: str, adopted_values: dict[str, str] | None) -> State:
+    """The planned state completed with the record it now stands for (adopted when
+    adopted_values is not None: they are what the record held before)."""
+    return planned | {
+        "id": record_id(planned["table"], sys_id),
+        "sys_id": sys_id,
+        "adopted": adopted_values is not None,
+        "adopted_values": adopted_values,
+    }
+
+
+def changed(fields: dict[str, str], before: dict[str, str]) -> dict[str, str]:
+    """The columns of `fields` whose value means something else than in `before` (or is new)."""
+    return {k: v for k, v in fields.items() if k not in before or not same_value(v, before[k])}
+
+
+def write_changes(
+    diags: Diagnostics,
+    client: ServiceNowClient,
+    table: str,
+    sys_id: str,
+    changes: dict[str, str],
+    fields: dict[str, str],
+    gone: ServiceNowError,
+) -> None:
+    """PATCH `changes` (nothing when empty) and check the managed `fields` in the answer;
+    raise `gone` when the record no longer exists."""
+    if not changes:
+        return
+    written = client.update_record(table, sys_id, changes, list(fields))
+    if written is None:
+        raise gone
+    check_written(diags, table, fields, written)
+
+
 def check_written(diags: Diagnostics, table: str, fields: dict[str, str], record: dict[str, Any]) -> None:
     """After a write: a column missing from the answer does not exist (ServiceNow ignores unknown
     columns silently); a value stored differently would show as drift on every plan. Reported as
@@ -349,6 +366,21 @@ def check_written(diags: Diagnostics, table: str, fields: dict[str, str], record
                 "will show a change.",
                 path=["fields", (column,)],
             )
+
+
+def imported_fields(table: str, record: dict[str, Any], columns: list[str] | None) -> dict[str, str]:
+    """`fields` of an imported record. With the columns the configuration manages (import id
+    `...?fields=a,b`) the first plan is clean when the values agree; without them every non-system,
+    non-empty column is taken and the first plan drops those the configuration does not manage."""
+    if columns is None:
+        return user_columns(record)
+    missing = [column for column in columns if column not in record]
+    if missing:
+        raise ConfigError(
+            f"table '{table}' has no column {', '.join(map(repr, missing))}",
+            "List the keys of the resource's `fields` after ?fields= (internal column names).",
+        )
+    return {column: remote_value(record[column]) for column in columns}
 
 
 def remember_new_columns(

@@ -8,6 +8,8 @@ API (re-exported by tests/conftest.py):
     provider_sandbox       fixture -> a running teams_notify.sandbox.Sandbox (fresh database per test).
     sandbox_env(sb, user="admin") -> dict: SERVICENOW_* variables for the provider (basic auth).
     provider_hcl(**attrs) -> str: `terraform { required_providers ... }` + `provider "servicenow" {...}`.
+    init_with(tf, sb, resources, user="admin") -> AdminApi: point tf at the sandbox (credentials in
+                           env), write provider block + resources to main.tf, terraform init.
     AdminApi(sb)           plain httpx Table/Attachment API calls as admin, for test assertions and
                            out-of-band changes: get, rows, create, patch, delete, attachment_bytes.
 
@@ -41,6 +43,7 @@ from pathlib import Path
 import httpx
 import pytest
 from teams_notify.sandbox import Sandbox
+from teams_notify.sandbox.auth import USERS
 from terraform_provider_servicenow.install import DEFAULT_SOURCE, cli_config_text, install
 
 TERRAFORM = os.environ.get("TERRAFORM_BINARY", "terraform")
@@ -136,13 +139,23 @@ class Terraform:
 
 def sandbox_env(sb: Sandbox, user: str = "admin") -> dict[str, str]:
     """Provider settings for a sandbox as environment variables (credentials never in .tf files)."""
-    return {"SERVICENOW_INSTANCE_URL": sb.url, "SERVICENOW_USERNAME": user, "SERVICENOW_PASSWORD": user}
+    password = USERS[user].password
+    return {"SERVICENOW_INSTANCE_URL": sb.url, "SERVICENOW_USERNAME": user, "SERVICENOW_PASSWORD": password}
 
 
 def provider_hcl(**attrs: str | int) -> str:
     """The required_providers block plus a provider block with the given (non-secret) attributes."""
     body = "".join(f"  {k} = {json.dumps(v)}\n" for k, v in attrs.items())
     return REQUIRED_PROVIDERS + f'provider "servicenow" {{\n{body}}}\n'
+
+
+def init_with(tf: Terraform, sb: Sandbox, resources: str, user: str = "admin") -> AdminApi:
+    """The usual start of a provider test: configuration written, `terraform init` done; returns
+    an AdminApi on the same sandbox for out-of-band changes and assertions."""
+    tf.env |= sandbox_env(sb, user)
+    tf.write(provider_hcl() + resources)
+    tf.init()
+    return AdminApi(sb)
 
 
 class AdminApi:

@@ -62,14 +62,24 @@ def test_client_oauth_token_is_cached_and_refreshed_once_under_parallel_401s(
 def test_client_password_grant_and_rejected_secrets(
     provider_sandbox: Sandbox, make_client: MakeClient
 ) -> None:
-    grant = Credentials(
-        "oauth_password",
-        username="admin",
-        password="admin",
-        client_id="sandbox-client",
-        client_secret="sandbox-secret",
-    )
-    assert make_client(grant).query("sys_alias", "", ["id"])
+    def grant(username: str, password: str) -> Credentials:
+        return Credentials(
+            "oauth_password",
+            username=username,
+            password=password,
+            client_id="sandbox-client",
+            client_secret="sandbox-secret",
+        )
+
+    # The token acts as the grant's user (a client credentials token would act as admin and write).
+    as_readonly = make_client(grant("readonly", "readonly"))
+    assert as_readonly.query("sys_alias", "", ["id"])
+    with pytest.raises(AccessDeniedError, match="to user 'readonly'"):
+        as_readonly.create_record("sys_certificate", {"name": "x"})
+    assert _requests(provider_sandbox)["POST oauth 200"] == 1
+    with pytest.raises(AuthenticationError, match="refused to issue an OAuth token") as err:
+        make_client(grant("readonly", "wrong")).query("sys_alias", "")
+    assert "username/password of the password grant" in err.value.detail
 
     wrong = Credentials("oauth_client_credentials", client_id="sandbox-client", client_secret="nope")
     with pytest.raises(AuthenticationError, match="refused to issue an OAuth token") as err:
@@ -98,7 +108,15 @@ def test_client_unknown_table_and_bad_request(make_client: MakeClient) -> None:
     client = make_client()
     with pytest.raises(UnknownTableError, match="table 'no_such_table' does not exist"):
         client.get_record("no_such_table", "0" * 32)
-    assert not isinstance(BadRequestError("x"), UnknownTableError)
+    # Any other 400 carries ServiceNow's own message and detail (here: no such record to attach to).
+    with pytest.raises(BadRequestError) as err:
+        client.upload_attachment("sys_certificate", "0" * 32, "a.txt", "text/plain", b"a")
+    assert not isinstance(err.value, UnknownTableError)
+    assert (
+        err.value.summary
+        == "ServiceNow rejected attachment upload on 'sys_certificate': Invalid table_sys_id"
+    )
+    assert err.value.detail == f"no record {'0' * 32} in table sys_certificate"
 
 
 def test_client_retries_429_honouring_retry_after_and_5xx_bursts(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from helpers.terraform import AdminApi, Terraform, provider_hcl, sandbox_env
+from helpers.terraform import Terraform, init_with
 from teams_notify.sandbox import Sandbox
 
 LOOKUPS = """
@@ -33,12 +33,9 @@ data "servicenow_record" "none" {
 
 
 def test_data_record(terraform: Terraform, provider_sandbox: Sandbox) -> None:
-    api = AdminApi(provider_sandbox)
+    api = init_with(terraform, provider_sandbox, LOOKUPS)
     alias = api.rows("sys_alias", "id=sn_msteams_com_spk.MSTeamsCommunicationsSpoke")[0]
     dups = [api.create("sys_certificate", {"name": f"dup{i}"})["sys_id"] for i in range(2)]
-    terraform.env |= sandbox_env(provider_sandbox)
-    terraform.write(provider_hcl() + LOOKUPS)
-    terraform.init()
     terraform.apply()
     outputs = json.loads(terraform.run("output", "-json").stdout)
     assert outputs["alias_sys_id"]["value"] == alias["sys_id"]

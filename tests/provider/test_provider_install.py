@@ -38,7 +38,10 @@ def test_install_layout_then_offline_init(tmp_path: Path, capsys: pytest.Capture
         )
         == 0
     )
-    assert "filesystem_mirror" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "installed registry.example.com/acme/servicenow" in printed
+    assert 'servicenow = { source = "registry.example.com/acme/servicenow" }' in printed
+    assert f'path    = "{plugin_dir}"' in printed and "filesystem_mirror" in printed
     assert (plugin_dir / "registry.example.com/acme/servicenow" / version).is_dir()
     assert main(["provider", "install", "--dir", str(plugin_dir), "--source", "servicenow"]) == 2
     assert "invalid provider source 'servicenow'" in capsys.readouterr().err
@@ -49,6 +52,25 @@ def test_install_layout_then_offline_init(tmp_path: Path, capsys: pytest.Capture
     lock = (tf.workdir / ".terraform.lock.hcl").read_text()
     assert 'provider "terraform.local/teams-notify/servicenow"' in lock and f'version = "{version}"' in lock
     assert "Success" in tf.run("validate", "-no-color").output
+
+
+def test_install_default_dir_and_unwritable_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert main(["provider", "install"]) == 0
+    printed = capsys.readouterr().out
+    assert str(tmp_path / "home/.terraform.d/plugins/terraform.local/teams-notify/servicenow") in printed
+    assert "implied local mirror" in printed and "filesystem_mirror" not in printed
+
+    # The tests run as root, for whom no mode bits block a write: a plain file in the way does.
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a directory")
+    assert main(["provider", "install", "--dir", str(blocker / "plugins")]) == 2
+    captured = capsys.readouterr()
+    assert f"error: cannot write to {blocker}/plugins" in captured.err
+    assert "Not a directory" in captured.err and "fix: Choose a directory you can write to" in captured.err
+    assert "Traceback" not in captured.err and captured.out == ""
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from terraform_provider_servicenow.normalize import (
     canonical,
     exact_query,
     matches_exactly,
-    parse_record_id,
+    parse_import_id,
     remote_value,
     same_value,
 )
@@ -86,10 +86,23 @@ def test_normalize_matches_exactly_is_case_sensitive_and_complete() -> None:
 
 
 def test_normalize_import_id() -> None:
-    assert parse_record_id("sys_certificate/0123456789abcdef0123456789abcdef") == (
+    sys_id = "0123456789abcdef0123456789abcdef"
+    assert parse_import_id(f"sys_certificate/{sys_id}") == ("sys_certificate", sys_id, None)
+    assert parse_import_id(f"sys_certificate/{sys_id}?fields=name, type,name") == (
         "sys_certificate",
-        "0123456789abcdef0123456789abcdef",
+        sys_id,
+        ["name", "type"],
     )
-    for bad in ("sys_certificate", "sys_certificate/xyz", "a b/0123456789abcdef0123456789abcdef"):
+    for bad in (
+        "sys_certificate",
+        "sys_certificate/xyz",
+        f"a b/{sys_id}",
+        f"sys_certificate/{sys_id}?",
+        f"sys_certificate/{sys_id}?fields",
+        f"sys_certificate/{sys_id}?fields=,",
+        f"sys_certificate/{sys_id}?name=x",
+    ):
         with pytest.raises(ConfigError, match="invalid import id"):
-            parse_record_id(bad)
+            parse_import_id(bad)
+    with pytest.raises(ConfigError, match=r"invalid column name 'a\.b'"):
+        parse_import_id(f"sys_certificate/{sys_id}?fields=a.b")

@@ -3,7 +3,7 @@ the lookup, several matches are an error, and on_destroy restore / keep / delete
 
 from __future__ import annotations
 
-from helpers.terraform import AdminApi, Terraform, provider_hcl, sandbox_env
+from helpers.terraform import Terraform, init_with, provider_hcl
 from teams_notify.sandbox import FaultRule, Sandbox
 
 ADOPT = """
@@ -59,14 +59,11 @@ resource "servicenow_record" "twin" {
 
 
 def test_record_adopt_without_duplicates_and_restore(terraform: Terraform, provider_sandbox: Sandbox) -> None:
-    api = AdminApi(provider_sandbox)
+    api = init_with(terraform, provider_sandbox, ADOPT)
     before = api.create(
         "sys_certificate",
         {"name": "adopt-me", "short_description": "hand-made", "active": "false", "format": "der"},
     )
-    terraform.env |= sandbox_env(provider_sandbox)
-    terraform.write(provider_hcl() + ADOPT)
-    terraform.init()
     # The connection drops after the instance committed the insert of "fresh": the provider must
     # find it by match_on instead of inserting it again.
     provider_sandbox.faults.add(
@@ -121,12 +118,9 @@ def test_record_adopt_without_duplicates_and_restore(terraform: Terraform, provi
 
 
 def test_record_adopt_refuses_several_matches(terraform: Terraform, provider_sandbox: Sandbox) -> None:
-    api = AdminApi(provider_sandbox)
+    api = init_with(terraform, provider_sandbox, TWINS)
     twins = [api.create("sys_certificate", {"name": "twin"})["sys_id"] for _ in range(2)]
     api.create("sys_certificate", {"name": "Twin"})  # differs only by case: never a match
-    terraform.env |= sandbox_env(provider_sandbox)
-    terraform.write(provider_hcl() + TWINS)
-    terraform.init()
     result = terraform.apply(check=False)
     assert result.returncode == 1
     assert "match_on found 2 records in 'sys_certificate' with name='twin'" in result.output

@@ -3,7 +3,7 @@ destroy. One scenario per test, assertions grouped, because every terraform comm
 
 from __future__ import annotations
 
-from helpers.terraform import AdminApi, Terraform, provider_hcl, sandbox_env
+from helpers.terraform import Terraform, init_with, provider_hcl
 from teams_notify.sandbox import Sandbox
 
 # string, choice, boolean (as HCL bool and as "1"), date-time with an offset, reference, integer
@@ -40,15 +40,16 @@ resource "servicenow_record" "jwt" {
 """
 
 
+def _records(cert_name: str = "basic-cert", jwt_table: str = "jwt_provider") -> str:
+    return RECORDS % {"cert_name": cert_name, "jwt_table": jwt_table}
+
+
 def _config(cert_name: str = "basic-cert", jwt_table: str = "jwt_provider") -> str:
-    return provider_hcl() + RECORDS % {"cert_name": cert_name, "jwt_table": jwt_table}
+    return provider_hcl() + _records(cert_name, jwt_table)
 
 
 def test_record_basic(terraform: Terraform, provider_sandbox: Sandbox) -> None:
-    api = AdminApi(provider_sandbox)
-    terraform.env |= sandbox_env(provider_sandbox)
-    terraform.write(_config())
-    terraform.init()
+    api = init_with(terraform, provider_sandbox, _records())
     assert (terraform.workdir / ".terraform.lock.hcl").read_text().count("h1:") == 1
 
     terraform.apply()
@@ -100,10 +101,7 @@ def test_record_basic(terraform: Terraform, provider_sandbox: Sandbox) -> None:
 
 
 def test_record_update_and_replace(terraform: Terraform, provider_sandbox: Sandbox) -> None:
-    api = AdminApi(provider_sandbox)
-    terraform.env |= sandbox_env(provider_sandbox)
-    terraform.write(_config())
-    terraform.init()
+    api = init_with(terraform, provider_sandbox, _records())
     terraform.apply()
     cert = terraform.resource("servicenow_record.cert")
     jwt = terraform.resource("servicenow_record.jwt")
@@ -127,5 +125,10 @@ def test_record_update_and_replace(terraform: Terraform, provider_sandbox: Sandb
     terraform.write(_config(cert_name="basic-cert-2"))
     terraform.apply()
     assert terraform.plan().returncode == 0
-    terraform.destroy()
-    assert api.get("sys_certificate", cert["sys_id"]) is None
+
+    # Deleting a record that is already gone succeeds. -refresh=false, or the refresh would notice
+    # first and Delete would never be called for it.
+    api.delete("sys_certificate", cert["sys_id"])
+    terraform.destroy("-refresh=false")
+    assert provider_sandbox.stats()["requests"]["DELETE table 404"] == 1  # type: ignore[index]
+    assert terraform.state().get("values") is None

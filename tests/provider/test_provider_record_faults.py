@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 
-from helpers.terraform import AdminApi, Terraform, provider_hcl, sandbox_env
+from helpers.terraform import AdminApi, Terraform, init_with, provider_hcl
 from teams_notify.sandbox import FaultRule, Sandbox
 
 TEN_RECORDS = """
@@ -104,9 +104,7 @@ def test_record_oauth_token_expired_mid_apply_is_refreshed(
 
 
 def test_record_403_names_table_operation_and_acl(terraform: Terraform, provider_sandbox: Sandbox) -> None:
-    terraform.env |= sandbox_env(provider_sandbox, user="readonly")
-    terraform.write(provider_hcl() + ONE)
-    terraform.init()
+    init_with(terraform, provider_sandbox, ONE, user="readonly")
     result = terraform.apply(check=False)
     assert result.returncode == 1
     assert (
@@ -120,10 +118,7 @@ def test_record_403_names_table_operation_and_acl(terraform: Terraform, provider
 def test_record_lost_insert_without_match_on_is_reported(
     terraform: Terraform, provider_sandbox: Sandbox
 ) -> None:
-    api = AdminApi(provider_sandbox)
-    terraform.env |= sandbox_env(provider_sandbox)
-    terraform.write(provider_hcl() + ONE)
-    terraform.init()
+    api = init_with(terraform, provider_sandbox, ONE)
     provider_sandbox.faults.add(
         FaultRule(methods=["POST"], path_prefix="/api/now/table/", drop="after_commit")
     )

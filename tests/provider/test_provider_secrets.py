@@ -1,13 +1,15 @@
-"""Secrets never appear in terraform plan/apply output nor in TF_LOG=trace logs: the OAuth client
-secret (from the environment), sensitive_fields, and content_base64. Sensitive fields are written
-(also when changed) but cause no perpetual diff."""
+"""Secrets never appear in terraform plan/apply output nor in TF_LOG=trace logs: the credentials of
+every auth mode (basic, bearer token, OAuth), sensitive_fields, and content_base64. Sensitive fields
+are written (also when changed) but cause no perpetual diff."""
 
 from __future__ import annotations
 
 import base64
 
-from helpers.terraform import Terraform, TerraformRun, provider_hcl
+import httpx
+from helpers.terraform import Terraform, TerraformRun, init_with, provider_hcl
 from teams_notify.sandbox import Sandbox
+from teams_notify.sandbox.auth import USERS
 
 KEYSTORE_PASSWORD = "KeyStore-Pa55-9f2c41"
 NEW_KEYSTORE_PASSWORD = "KeyStore-Rotated-77ab0e"
@@ -70,3 +72,49 @@ def test_secrets_never_in_output_or_logs(terraform: Terraform, provider_sandbox:
         assert secret not in trace
         for run in runs:
             assert secret not in run.output, f"{secret!r} leaked in terraform {' '.join(run.args)}"
+
+
+NAMED = """
+variable "name" { type = string }
+
+resource "servicenow_record" "named" {
+  table  = "sys_certificate"
+  fields = { name = var.name }
+}
+"""
+
+
+def test_no_credential_in_trace_logs_for_any_auth_mode(
+    terraform: Terraform, provider_sandbox: Sandbox
+) -> None:
+    password = USERS["integration"].password
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": "sandbox-client",
+        "client_secret": "sandbox-secret",
+    }
+    token = httpx.post(f"{provider_sandbox.url}/oauth_token.do", data=form).json()["access_token"]
+    api = init_with(terraform, provider_sandbox, NAMED, user="integration")  # basic auth as integration
+    oauth = {"SERVICENOW_CLIENT_ID": "sandbox-client", "SERVICENOW_CLIENT_SECRET": "sandbox-secret"}
+    modes = {  # mode -> (extra environment, the user ServiceNow sees)
+        "basic": ({}, "integration"),
+        "bearer": ({"SERVICENOW_TOKEN": token}, "admin"),
+        "oauth-password-grant": (oauth, "integration"),
+    }
+    secrets = (
+        password,
+        token,
+        "sandbox-secret",
+        base64.b64encode(f"integration:{password}".encode()).decode(),
+    )
+    for mode, (env, user) in modes.items():
+        log = terraform.workdir / f"trace-{mode}.log"
+        # Each apply refreshes (GET) and renames the record (PATCH, or POST the first time).
+        run = terraform.apply(env=env | {"TF_VAR_name": mode, "TF_LOG": "trace", "TF_LOG_PATH": str(log)})
+        record = api.get("sys_certificate", terraform.resource("servicenow_record.named")["sys_id"])
+        assert record is not None and (record["name"], record["sys_updated_by"]) == (mode, user)
+        trace = log.read_text()
+        assert "servicenow_record.named" in trace
+        for secret in secrets:
+            assert secret not in trace, f"{mode}: a credential leaked in the trace log"
+            assert secret not in run.output, f"{mode}: a credential leaked in the apply output"

@@ -48,7 +48,8 @@ def install_command(plugin_dir: Path | None, source: str, as_json: bool) -> None
         raise BadInputError(err.summary, err.detail) from None
     except OSError as err:
         raise BadInputError(
-            f"cannot write to {directory}: {err.strerror}", "Choose a writable --dir."
+            f"cannot write to {err.filename or directory}: {err.strerror}",
+            "Choose a directory you can write to with --dir (it is created if missing).",
         ) from None
     custom = plugin_dir is not None and directory != default_plugin_dir()
     if as_json:
@@ -57,6 +58,9 @@ def install_command(plugin_dir: Path | None, source: str, as_json: bool) -> None
         )
         return
     click.echo(f"installed {source} {__version__} at {path}")
-    if custom:
-        click.echo("Terraform looks there only with this in your CLI configuration (TF_CLI_CONFIG_FILE):")
-        click.echo(cli_config_text(directory, source), nl=False)
+    click.echo(f'use it with: required_providers {{ servicenow = {{ source = "{source}" }} }}')
+    if not custom:
+        click.echo("terraform init finds it there (Terraform's implied local mirror) with no network.")
+        return
+    click.echo("Terraform looks there only with this in your CLI configuration (TF_CLI_CONFIG_FILE):")
+    click.echo(cli_config_text(directory, source), nl=False)
