@@ -368,8 +368,8 @@ def parse_tenant(data: dict[str, object], source: Path) -> TenantConfig:
     secrets = _secret_keys(data)
     if secrets:
         raise BadInputError(
-            f"{source}: key {secrets[0]} looks like a secret; secrets never go in tenant config",
-            "remove it and export it as a TF_VAR_... environment variable (see docs/config.md)",
+            f"{source}: {secrets[0]}: looks like a secret; secrets never go in tenant config",
+            "remove it; secrets come from TF_VAR_... environment variables (docs/config.md, secrets)",
         )
     data = {"name": source.stem, **data, "source": str(source)}
     try:

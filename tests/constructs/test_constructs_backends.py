@@ -60,6 +60,8 @@ def test_cloud_backend_and_remote_state(variants: Synthesized) -> None:
     assert entity["fields"]["client_id"].startswith("${data.terraform_remote_state.")
     assert entity["fields"]["client_id"].endswith(".outputs.client_id}")
     assert "variable" not in stack or "entra_client_id" not in stack["variable"]
+    entra = variants.stack("cloudy-entra")["terraform"]
+    assert entra["cloud"]["workspaces"] == {"name": "notify-cloudy-entra"} and "backend" not in entra
 
 
 def test_azurerm_backend(variants: Synthesized) -> None:

@@ -32,15 +32,20 @@ NESTED = {
 }
 
 
-def accepted(module: str, cls: str) -> set[str]:
+def arguments(module: str, cls: str) -> tuple[set[str], set[str]]:
+    """(accepted, required) attribute names of a binding class: its keyword-only arguments (the
+    positional ones are the construct's scope and id)."""
     params = inspect.signature(getattr(azuread_module(module), cls).__init__).parameters
-    return {p for p in params if p not in ("self", "scope", "id_")} | {"id"}
+    names = {p: v for p, v in params.items() if v.kind is inspect.Parameter.KEYWORD_ONLY}
+    required = {p for p, v in names.items() if v.default is inspect.Parameter.empty}
+    return set(names) | {"id"}, required
 
 
 def check_block(type_: str, path: str, attrs: dict[str, Any]) -> list[str]:
     module, cls = BINDINGS[type_] if not path else NESTED[(type_, path)]
-    allowed = accepted(module, cls)
+    allowed, required = arguments(module, cls)
     errors = [f"{type_} {path or '.'}: {k}" for k in attrs if k not in allowed and k not in META_KEYS]
+    errors += [f"{type_} {path or '.'}: missing {k}" for k in sorted(required - set(attrs))]
     for key, value in attrs.items():
         sub = f"{path}.{key}" if path else key
         if isinstance(value, list) and value and isinstance(value[0], dict) and (type_, sub) in NESTED:
@@ -67,6 +72,17 @@ def test_schema_check_catches_unknown_attribute() -> None:
     assert check_block("azuread_application", "", {"display_name": "x", "displayname": "y"}) == [
         "azuread_application .: displayname"
     ]
+
+
+def test_schema_check_catches_missing_required_attribute() -> None:
+    grant = {"app_role_id": "x", "principal_object_id": "y"}
+    assert check_block("azuread_app_role_assignment", "", grant) == [
+        "azuread_app_role_assignment .: missing resource_object_id"
+    ]
+    access = {"resource_app_id": "z", "resource_access": [{"type": "Role"}]}
+    assert check_block(
+        "azuread_application", "", {"display_name": "x", "required_resource_access": [access]}
+    ) == ["azuread_application required_resource_access.resource_access: missing id"]
 
 
 def test_five_roles_requested_and_granted(constructs_example: Synthesized) -> None:
