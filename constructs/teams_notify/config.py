@@ -44,13 +44,15 @@ class ConfigValueError(ValueError):
         self.fix = fix
 
 
-def _guid(value: str) -> str:
-    if not GUID_RE.match(value):
-        raise ConfigValueError(
-            f"not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx): {value!r}",
-            "copy the id from the Azure portal (Entra ID > Overview, or the object's Overview page)",
-        )
-    return value.lower()
+def _shaped(pattern: re.Pattern[str], what: str, fix: str, *, lower: bool = False) -> AfterValidator:
+    """A validator: the value must match `pattern`, else "not <what>: '<value>'" with `fix`."""
+
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ConfigValueError(f"not {what}: {value!r}", fix)
+        return value.lower() if lower else value
+
+    return AfterValidator(check)
 
 
 def _https(value: str) -> str:
@@ -69,48 +71,47 @@ def _http_or_https(value: str) -> str:
     return _https(value)
 
 
-def _upn(value: str) -> str:
-    if not UPN_RE.match(value):
-        raise ConfigValueError(
-            f"not a user principal name (user@domain): {value!r}",
-            "write the user's sign-in name, e.g. sn-notify@contoso.onmicrosoft.com",
-        )
-    return value
-
-
-def _domain(value: str) -> str:
-    if not DOMAIN_RE.match(value):
-        raise ConfigValueError(
-            f"not a domain name: {value!r}", "write the tenant's domain, e.g. contoso.onmicrosoft.com"
-        )
-    return value.lower()
-
-
-def _identifier(value: str) -> str:
-    if not IDENT_RE.match(value):
-        raise ConfigValueError(
-            f"not a ServiceNow table/column name: {value!r}",
-            "write the name as in sys_dictionary (letters, digits, _ and .), e.g. x_acme_config",
-        )
-    return value
-
-
-def _tenant_name(value: str) -> str:
-    if not NAME_RE.match(value):
-        raise ConfigValueError(
-            f"not a tenant name: {value!r} (2-40 of a-z, 0-9 and -, starting with a letter)",
-            "rename the file or set name = \"...\"; it names the stacks <name>-entra and <name>-servicenow",
-        )
-    return value
-
-
-Guid = Annotated[str, AfterValidator(_guid)]
+Guid = Annotated[
+    str,
+    _shaped(
+        GUID_RE,
+        "a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+        "copy the id from the Azure portal (Entra ID > Overview, or the object's Overview page)",
+        lower=True,
+    ),
+]
 HttpsUrl = Annotated[str, AfterValidator(_https)]
 InstanceUrl = Annotated[str, AfterValidator(_http_or_https)]
-Upn = Annotated[str, AfterValidator(_upn)]
-Domain = Annotated[str, AfterValidator(_domain)]
-Identifier = Annotated[str, AfterValidator(_identifier)]
-TenantName = Annotated[str, AfterValidator(_tenant_name)]
+Upn = Annotated[
+    str,
+    _shaped(
+        UPN_RE,
+        "a user principal name (user@domain)",
+        "write the user's sign-in name, e.g. sn-notify@contoso.onmicrosoft.com",
+    ),
+]
+Domain = Annotated[
+    str,
+    _shaped(
+        DOMAIN_RE, "a domain name", "write the tenant's domain, e.g. contoso.onmicrosoft.com", lower=True
+    ),
+]
+Identifier = Annotated[
+    str,
+    _shaped(
+        IDENT_RE,
+        "a ServiceNow table/column name",
+        "write the name as in sys_dictionary (letters, digits, _ and .), e.g. x_acme_config",
+    ),
+]
+TenantName = Annotated[
+    str,
+    _shaped(
+        NAME_RE,
+        "a tenant name (2-40 of a-z, 0-9 and -, starting with a letter)",
+        'rename the file or set name = "..."; it names the stacks <name>-entra and <name>-servicenow',
+    ),
+]
 
 
 class Strict(BaseModel):
