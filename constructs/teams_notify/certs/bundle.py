@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,14 +13,24 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from teams_notify.certs.files import PRIVATE_MODE, PUBLIC_MODE, write_atomic
 from teams_notify.certs.findings import certificate_findings, key_pair_findings, raise_errors
 from teams_notify.certs.generate import DEFAULT_DAYS, new_rsa_key, self_signed_certificate
 from teams_notify.certs.jks import jks_bytes, normalize_alias
 from teams_notify.certs.thumbprint import Thumbprints
 from teams_notify.errors import BadInputError
+from teams_notify.files import PRIVATE_MODE, PUBLIC_MODE, PendingFile, write_all
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+class _BundleFile:
+    """`bundle.crt`, `bundle.key`, ...: the path `<dir>/<name><suffix>` of one bundle file."""
+
+    def __init__(self, suffix: str) -> None:
+        self.suffix = suffix
+
+    def __get__(self, bundle: Bundle, owner: type[Bundle] | None = None) -> Path:
+        return bundle.dir / f"{bundle.name}{self.suffix}"
 
 
 @dataclass(frozen=True)
@@ -54,28 +65,11 @@ class Bundle:
             )
         return cls.at(folder, names[0])
 
-    def _path(self, suffix: str) -> Path:
-        return self.dir / f"{self.name}{suffix}"
-
-    @property
-    def crt(self) -> Path:
-        return self._path(".crt")
-
-    @property
-    def key(self) -> Path:
-        return self._path(".key")
-
-    @property
-    def jks(self) -> Path:
-        return self._path(".jks")
-
-    @property
-    def thumbprint_json(self) -> Path:
-        return self._path(".thumbprint.json")
-
-    @property
-    def csr(self) -> Path:
-        return self._path(".csr")
+    crt = _BundleFile(".crt")  # PEM certificate, uploaded to Entra
+    key = _BundleFile(".key")  # PEM private key, mode 0600
+    jks = _BundleFile(".jks")  # keystore, uploaded to ServiceNow
+    thumbprint_json = _BundleFile(".thumbprint.json")
+    csr = _BundleFile(".csr")  # written by `cert csr` only
 
     def files(self) -> list[Path]:
         return [self.crt, self.key, self.jks, self.thumbprint_json]
@@ -108,10 +102,12 @@ def write_bundle(
     key_password: str | None = None,
     overwrite: bool = False,
     check_validity: bool = True,
+    extra_files: Sequence[PendingFile] = (),
 ) -> Bundle:
-    """Write all four files for `key` and `chain` (leaf first). The `.crt` holds only the leaf,
-    the one certificate Entra needs; the JKS holds the whole chain under `alias`
-    (default: the bundle name, lower-cased). `check_validity=False` skips the certificate
+    """Write all four files for `key` and `chain` (leaf first), all or none. The `.crt` holds
+    only the leaf, the one certificate Entra needs; the JKS holds the whole chain under `alias`
+    (default: the bundle name, lower-cased). `extra_files` (a generated password file) are
+    written in the same all-or-none step. `check_validity=False` skips the certificate
     checks (validity window, RSA size) so drills and tests can write a bad bundle on purpose."""
     refuse_overwrite(bundle.files(), overwrite)
     leaf = chain[0]
@@ -121,11 +117,16 @@ def write_bundle(
     entry_alias = normalize_alias(alias or bundle.name)
     keystore = jks_bytes(entry_alias, key, chain, store_password, key_password)
     thumbprints = json.dumps(Thumbprints.of(leaf).to_json(), indent=2) + "\n"
-    # Build everything first, then write: a failure above leaves no half-written bundle.
-    write_atomic(bundle.key, pem_key(key), PRIVATE_MODE)
-    write_atomic(bundle.crt, leaf.public_bytes(serialization.Encoding.PEM), PUBLIC_MODE)
-    write_atomic(bundle.jks, keystore, PRIVATE_MODE)
-    write_atomic(bundle.thumbprint_json, thumbprints.encode("utf-8"), PUBLIC_MODE)
+    # A key beside the wrong keystore is worse than no bundle: all four files or none.
+    write_all(
+        [
+            PendingFile(bundle.key, pem_key(key), PRIVATE_MODE),
+            PendingFile(bundle.crt, leaf.public_bytes(serialization.Encoding.PEM), PUBLIC_MODE),
+            PendingFile(bundle.jks, keystore, PRIVATE_MODE),
+            PendingFile(bundle.thumbprint_json, thumbprints.encode("utf-8"), PUBLIC_MODE),
+            *extra_files,
+        ]
+    )
     return bundle
 
 
@@ -140,6 +141,7 @@ def new_self_signed(
     store_password: str,
     key_password: str | None = None,
     overwrite: bool = False,
+    extra_files: Sequence[PendingFile] = (),
 ) -> Bundle:
     """A proof-of-concept bundle: new RSA key, self-signed SHA-256 certificate, JKS, thumbprints."""
     bundle = Bundle.at(out_dir, name)
@@ -154,4 +156,5 @@ def new_self_signed(
         store_password=store_password,
         key_password=key_password,
         overwrite=overwrite,
+        extra_files=extra_files,
     )

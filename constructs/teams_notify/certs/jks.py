@@ -17,9 +17,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from jks.util import DecryptionFailureException, KeystoreSignatureException
 
-from teams_notify.certs.files import parsing, read_input
+from teams_notify.certs.files import parsing
 from teams_notify.certs.load import JKS_MAGIC, fully_parsed, require_rsa
 from teams_notify.errors import BadInputError
+from teams_notify.files import read_input
 
 _JKS_FIX = "check the file is the .jks written by `teams-notify cert new` or `cert import`"
 _STORE_PASSWORD_FIX = "set TEAMS_NOTIFY_STORE_PASSWORD to the password the keystore was written with"

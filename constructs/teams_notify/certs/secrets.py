@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from teams_notify.certs.files import PRIVATE_MODE, read_input, write_atomic
 from teams_notify.errors import BadInputError
+from teams_notify.files import PRIVATE_MODE, PendingFile, read_input
 
 STORE_PASSWORD_ENV = "TEAMS_NOTIFY_STORE_PASSWORD"
 KEY_PASSWORD_ENV = "TEAMS_NOTIFY_KEY_PASSWORD"
@@ -59,24 +60,30 @@ def _env_or_prompt(env: str, prompt: str, confirm: bool, allow_empty: bool = Fal
     return answer or None
 
 
-def store_password_for_new_keystore(generate_into: Path | None = None) -> str:
-    """The store password for a keystore we are about to write: generated into a 0600 file
-    when asked, else from TEAMS_NOTIFY_STORE_PASSWORD or a confirmed prompt."""
+@dataclass(frozen=True)
+class NewKeystorePasswords:
+    """The passwords for a keystore about to be written, and the generated password file (if
+    asked for) to be written together with the bundle: a failed run leaves no orphan file."""
+
+    store: str
+    key: str
+    files: tuple[PendingFile, ...] = ()
+
+
+def passwords_for_new_keystore(generate_into: Path | None = None) -> NewKeystorePasswords:
+    """Store password generated (for `generate_into`), else from TEAMS_NOTIFY_STORE_PASSWORD or a
+    confirmed prompt; key password from TEAMS_NOTIFY_KEY_PASSWORD, else the store password
+    (what ServiceNow's JWT key expects unless told otherwise)."""
+    files: tuple[PendingFile, ...] = ()
     if generate_into is not None:
-        password = generate_password()
-        write_password_file(generate_into, password)
-        return password
-    password = from_env_or_prompt(STORE_PASSWORD_ENV, "Keystore password", confirm=True)
-    require_strong_enough(password, STORE_PASSWORD_ENV)
-    return password
-
-
-def key_password_for(store_password: str) -> str:
-    """TEAMS_NOTIFY_KEY_PASSWORD, else the store password (what ServiceNow's JWT key expects
-    unless told otherwise)."""
-    password = os.environ.get(KEY_PASSWORD_ENV) or store_password
-    require_strong_enough(password, KEY_PASSWORD_ENV)
-    return password
+        store = generate_password()
+        files = (password_file(generate_into, store),)
+    else:
+        store = from_env_or_prompt(STORE_PASSWORD_ENV, "Keystore password", confirm=True)
+        require_strong_enough(store, STORE_PASSWORD_ENV)
+    key = os.environ.get(KEY_PASSWORD_ENV) or store
+    require_strong_enough(key, KEY_PASSWORD_ENV)
+    return NewKeystorePasswords(store, key, files)
 
 
 def require_strong_enough(password: str, env: str) -> None:
@@ -92,15 +99,15 @@ def generate_password() -> str:
     return secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
 
 
-def write_password_file(path: Path, password: str) -> None:
-    """Write a password to a new 0600 file; never overwrite (it may be the only copy)."""
+def password_file(path: Path, password: str) -> PendingFile:
+    """A new 0600 password file for `write_all`; never overwrites (it may be the only copy)."""
     if path.exists():
         raise BadInputError(f"password file {path} already exists", fix="choose a new file name")
-    write_atomic(path, (password + "\n").encode("utf-8"), PRIVATE_MODE)
+    return PendingFile(path, (password + "\n").encode("utf-8"), PRIVATE_MODE, replace=False)
 
 
 def read_password_file(path: Path) -> str:
-    """The password in a file written by `write_password_file` (first line, no newline)."""
+    """The password in a file written by `password_file` (first line, no newline)."""
     try:
         text = read_input(path, "password file").decode("utf-8").splitlines()
     except UnicodeDecodeError as err:

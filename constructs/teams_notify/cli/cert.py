@@ -111,13 +111,16 @@ def new(
     Store password: TEAMS_NOTIFY_STORE_PASSWORD, a prompt, or --generate-password FILE.
     Key password: TEAMS_NOTIFY_KEY_PASSWORD (default: the store password).
     """
-    from teams_notify.certs.bundle import new_self_signed
+    from teams_notify.certs.bundle import Bundle, new_self_signed, refuse_overwrite
+    from teams_notify.certs.secrets import passwords_for_new_keystore
 
     _console(stderr=True).print(
         "[yellow]warning:[/] a self-signed certificate is for proofs of concept only; in production "
         "use a CA-issued one (`teams-notify cert csr`, then `teams-notify cert import`)."
     )
-    store_password, key_password = _passwords_for_new_keystore(password_file)
+    # Refuse before asking for a password nobody will need.
+    refuse_overwrite(Bundle.at(out_dir, name).files(), force)
+    passwords = passwords_for_new_keystore(password_file)
     bundle = new_self_signed(
         name,
         out_dir,
@@ -125,18 +128,12 @@ def new(
         days=days,
         key_size=int(key_size),
         alias=alias,
-        store_password=store_password,
-        key_password=key_password,
+        store_password=passwords.store,
+        key_password=passwords.key,
         overwrite=force,
+        extra_files=passwords.files,
     )
     _report_bundle(bundle, alias, password_file, as_json)
-
-
-def _passwords_for_new_keystore(password_file: Path | None) -> tuple[str, str]:
-    from teams_notify.certs.secrets import key_password_for, store_password_for_new_keystore
-
-    store_password = store_password_for_new_keystore(password_file)
-    return store_password, key_password_for(store_password)
 
 
 def _report_bundle(bundle: Bundle, alias: str | None, password_file: Path | None, as_json: bool) -> None:
@@ -199,15 +196,19 @@ def csr(
     from rich.markup import escape
 
     from teams_notify.certs.bundle import Bundle, pem_key, refuse_overwrite
-    from teams_notify.certs.files import PRIVATE_MODE, PUBLIC_MODE, write_atomic
     from teams_notify.certs.generate import new_csr, new_rsa_key
+    from teams_notify.files import PRIVATE_MODE, PendingFile, write_all
 
     bundle = Bundle.at(out_dir, name)
     refuse_overwrite([bundle.key, bundle.csr], force)
     key = new_rsa_key(int(key_size))
     request = new_csr(key, cn, org, country)
-    write_atomic(bundle.key, pem_key(key), PRIVATE_MODE)
-    write_atomic(bundle.csr, request.public_bytes(Encoding.PEM), PUBLIC_MODE)
+    write_all(
+        [
+            PendingFile(bundle.key, pem_key(key), PRIVATE_MODE),
+            PendingFile(bundle.csr, request.public_bytes(Encoding.PEM)),
+        ]
+    )
     if as_json:
         _print_json(
             {"key": str(bundle.key), "csr": str(bundle.csr), "subject": request.subject.rfc4514_string()}
@@ -258,6 +259,7 @@ def import_(
     """
     from teams_notify.certs.bundle import Bundle, refuse_overwrite, write_bundle
     from teams_notify.certs.findings import certificate_findings
+    from teams_notify.certs.secrets import passwords_for_new_keystore
 
     bundle = Bundle.at(out_dir, name)
     refuse_overwrite(bundle.files(), force)
@@ -265,15 +267,16 @@ def import_(
     for finding in certificate_findings(source.certificate, "the imported certificate"):
         if finding.level == "warning":
             _print_finding(_console(stderr=True), finding)
-    store_password, key_password = _passwords_for_new_keystore(password_file)
+    passwords = passwords_for_new_keystore(password_file)
     write_bundle(
         bundle,
         source.key,
         source.chain,
         alias=alias,
-        store_password=store_password,
-        key_password=key_password,
+        store_password=passwords.store,
+        key_password=passwords.key,
         overwrite=force,
+        extra_files=passwords.files,
     )
     _report_bundle(bundle, alias, password_file, as_json)
 
@@ -327,7 +330,7 @@ def _thumbprint_values(source: str, alias: str | None) -> dict[str, str]:
     from teams_notify.certs.thumbprint import Thumbprints, parse_hex, sha1_encodings
 
     path = Path(source)
-    if path.exists():
+    if source.strip() and path.exists():  # Path("") is ".", which exists
         return Thumbprints.of(_certificate_from_any_file(path, alias)).to_json()
     try:
         return sha1_encodings(parse_hex(source))
@@ -347,10 +350,10 @@ def _looks_like_path(text: str) -> bool:
 
 
 def _certificate_from_any_file(path: Path, alias: str | None) -> Any:
-    from teams_notify.certs.files import read_input
     from teams_notify.certs.jks import jks_certificate
     from teams_notify.certs.load import load_certificate, sniff_format
     from teams_notify.certs.secrets import INPUT_PASSWORD_ENV, optional_from_env_or_prompt
+    from teams_notify.files import read_input
 
     fmt = sniff_format(read_input(path, "certificate file"))
     if fmt == "jks":
