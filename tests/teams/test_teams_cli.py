@@ -121,3 +121,72 @@ def test_outputs_read_from_the_entra_workspace_with_real_terraform(tenants_dir: 
     package = stack_dir / "artifacts" / "example-teams-app.zip"
     with zipfile.ZipFile(package) as archive:
         assert json.loads(archive.read("manifest.json"))["bots"][0]["botId"] == CLIENT_ID
+
+
+def _one_clear_error(code: int, err: str, *expected: str) -> None:
+    """Exit 2, `error: ...` and `  fix: ...` lines, no traceback, and the words that say why."""
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["error", "  fix"], err
+    for words in expected:
+        assert words in lines[0], err
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "outputs file"),  # no such file
+        ("dir", "is a directory"),
+        (b"", "is empty"),
+        (b"\xff\xfe{}", "not JSON"),
+        (b"{not json", "not JSON"),
+        (b"[1, 2]", "expected a JSON object of outputs"),
+    ],
+)
+def test_unusable_outputs_file_is_one_clear_error(
+    tenants_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes | str | None,
+    expected: str,
+) -> None:
+    outputs = tmp_path / "outputs.json"
+    if content == "dir":
+        outputs.mkdir()
+    elif isinstance(content, bytes):
+        outputs.write_bytes(content)
+    out = tmp_path / "o"
+    code = main(
+        ["teams", "package", *_common(tenants_dir, tmp_path), "--outputs", str(outputs), "--out", str(out)]
+    )
+    _one_clear_error(code, capsys.readouterr().err, str(outputs), expected)
+    assert not out.exists()
+
+
+def test_outputs_without_the_client_id_name_what_is_missing_and_where(
+    tenants_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outputs = tmp_path / "partial.json"
+    outputs.write_text(json.dumps({"service_user_object_id": {"value": OBJECT_ID}}), encoding="utf-8")
+    args = [*_common(tenants_dir, tmp_path), "--outputs", str(outputs), "--out", str(tmp_path / "o")]
+    for kind in ("package", "policy"):
+        code = main(["teams", kind, *args])
+        err = capsys.readouterr().err
+        _one_clear_error(code, err, "unknown client_id", f"neither in {outputs}")
+        assert "service_user_object_id" not in err.splitlines()[0]
+        assert "entra.client_id" in err  # the fix names the config key
+    assert not (tmp_path / "o").exists()
+
+
+def test_output_folder_that_is_a_file_is_one_clear_error(
+    tenants_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x", encoding="utf-8")
+    outputs = str(_outputs_file(tmp_path))
+    for kind in ("package", "policy", "runbook"):
+        code = main(
+            ["teams", kind, *_common(tenants_dir, tmp_path), "--outputs", outputs, "--out", str(blocker)]
+        )
+        _one_clear_error(code, capsys.readouterr().err, f"{blocker} is not a directory")
+    assert blocker.read_text(encoding="utf-8") == "x"

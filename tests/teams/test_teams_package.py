@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ def test_bot_is_the_entra_app_with_calling_video_and_all_scopes(tmp_path: Path) 
 def test_developer_urls_names_and_valid_domains_come_from_values(tmp_path: Path) -> None:
     values = sample_values(
         developer_name="Acme IT",
-        app_display_name="Acme \"Notify\" — <Teams> & ServiceNow calling bot",
+        app_display_name='Acme "Notify" — <Teams> & ServiceNow calling bot',
         extra_valid_domains=("*.acme.example", "ACME.service-now.com"),
     )
     manifest, _ = _open(write_package(values, tmp_path))
@@ -138,3 +139,16 @@ def test_missing_ids_say_where_they_come_from(tmp_path: Path) -> None:
 def test_global_grant_needs_no_service_user(tmp_path: Path) -> None:
     written = write_artifacts(sample_values(service_user_object_id=None, grant_global=True), tmp_path)
     assert [p.name for p in written] == ["acme-teams-app.zip", "acme-access-policy.ps1", "acme-runbook.md"]
+
+
+def test_all_three_or_none_when_a_write_fails(tmp_path: Path) -> None:
+    """The runbook's path is taken by a directory: the package and script are not left behind."""
+    values = sample_values()
+    out = tmp_path / "artifacts"
+    (out / "acme-runbook.md").mkdir(parents=True)
+    with pytest.raises(BadInputError, match=r"acme-runbook\.md: a directory of that name is in the way"):
+        write_artifacts(values, out)
+    assert [p.name for p in out.iterdir()] == ["acme-runbook.md"]
+    shutil.rmtree(out / "acme-runbook.md")
+    assert sorted(p.name for p in write_artifacts(values, out)) == sorted(p.name for p in out.iterdir())
+    assert len(list(out.iterdir())) == 3

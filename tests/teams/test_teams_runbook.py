@@ -125,3 +125,10 @@ def test_post_synth_hook_writes_only_the_runbook_when_ids_are_unknown(tmp_path: 
     written = write_teams_artifacts(load_tenant(tenant_file), tmp_path / "entra", {"side": "entra"})
     assert [p.name for p in written] == ["example-runbook.md"]
     assert "unknown yet" in written[0].read_text(encoding="utf-8")
+
+
+def test_stack_names_are_the_ones_config_gives_the_stacks() -> None:
+    tenant = load_tenant(EXAMPLE_TENANT)
+    values = values_from_tenant(tenant)
+    assert values.entra_stack_name == tenant.entra_stack == "example-entra"
+    assert values.servicenow_stack_name == tenant.servicenow_stack == "example-servicenow"

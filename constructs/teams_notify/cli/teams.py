@@ -119,6 +119,9 @@ def _run(
         cause = f"{values.tenant}: cannot write the {kind} yet: unknown {', '.join(missing)}"
         if why_not:
             cause += f" (Entra stack outputs not read: {why_not})"
+        if outputs_file is not None:
+            cause += f" (neither in {outputs_file} nor in the tenant file)"
+            raise BadInputError(cause, f"give the outputs of the deployed Entra stack, or set them ({where})")
         raise BadInputError(cause, f"pass --outputs FILE or set them ({where})")
     writer = {"package": write_package, "policy": write_policy_script, "runbook": write_runbook}[kind]
     path = writer(values, target)

@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 from teams_notify.errors import BadInputError
+from teams_notify.files import read_input
 
 
 def parse_outputs(data: object, source: str) -> dict[str, str]:
@@ -30,10 +31,9 @@ def parse_outputs(data: object, source: str) -> dict[str, str]:
 
 
 def read_outputs_file(path: Path) -> dict[str, str]:
+    """Outputs saved with `terraform output -json > FILE`; BadInputError for anything else."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BadInputError(f"{path}: outputs file not found", "check the path") from None
+        data = json.loads(read_input(path, "outputs file").decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         fix = "save it with `terraform output -json > FILE`"
         raise BadInputError(f"{path}: not JSON: {err}", fix) from None

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from teams_notify.teams.values import GUID_RE, HEX_COLOR_RE, SEMVER_RE
+
 URL_PATTERN = r"^https://[A-Za-z0-9.-]+(:\d+)?(/\S*)?$"
 
 
@@ -24,11 +26,10 @@ class TeamsSettings(BaseModel):
     website_url: str | None = Field(default=None, pattern=URL_PATTERN)
     privacy_url: str | None = Field(default=None, pattern=URL_PATTERN)
     terms_url: str | None = Field(default=None, pattern=URL_PATTERN)
-    accent_color: str = Field(default="#293E40", pattern=r"^#[0-9a-fA-F]{6}$")
-    app_version: str = Field(default="1.0.0", pattern=r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
-    teams_app_id: str | None = Field(
-        default=None, pattern=r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$"
-    )
+    # The same patterns TeamsValues checks: a value config accepts is one the artifacts accept.
+    accent_color: str = Field(default="#293E40", pattern=HEX_COLOR_RE.pattern)
+    app_version: str = Field(default="1.0.0", pattern=SEMVER_RE.pattern)
+    teams_app_id: str | None = Field(default=None, pattern=GUID_RE.pattern)
     extra_valid_domains: tuple[str, ...] = ()
     policy_name: str | None = Field(default=None, min_length=1, max_length=128)
     grant_global: bool = False

@@ -103,6 +103,8 @@ class TeamsValues:
     def instance_host(self) -> str:
         return urlsplit(self.instance_url).netloc
 
+    # The stack names TenantConfig.entra_stack / .servicenow_stack give (a test keeps them
+    # equal); config cannot be imported here: it imports this package's settings.
     @property
     def entra_stack_name(self) -> str:
         return f"{self.tenant}-entra"
