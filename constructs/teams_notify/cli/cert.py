@@ -18,6 +18,8 @@ import click
 from teams_notify.errors import BadInputError, CheckFailedError
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from cryptography.x509 import Certificate
     from rich.console import Console
 
     from teams_notify.certs.bundle import Bundle
@@ -111,22 +113,37 @@ def new(
     Store password: TEAMS_NOTIFY_STORE_PASSWORD, a prompt, or --generate-password FILE.
     Key password: TEAMS_NOTIFY_KEY_PASSWORD (default: the store password).
     """
-    from teams_notify.certs.bundle import Bundle, new_self_signed, refuse_overwrite
-    from teams_notify.certs.secrets import passwords_for_new_keystore
+    from teams_notify.certs.bundle import Bundle, refuse_overwrite
+    from teams_notify.certs.generate import new_rsa_key, self_signed_certificate
 
     _console(stderr=True).print(
         "[yellow]warning:[/] a self-signed certificate is for proofs of concept only; in production "
         "use a CA-issued one (`teams-notify cert csr`, then `teams-notify cert import`)."
     )
-    # Refuse before asking for a password nobody will need.
-    refuse_overwrite(Bundle.at(out_dir, name).files(), force)
+    bundle = Bundle.at(out_dir, name)
+    refuse_overwrite(bundle.files(), force)
+    key = new_rsa_key(int(key_size))
+    _write_bundle(bundle, key, [self_signed_certificate(key, cn, days)], alias, password_file, force, as_json)
+
+
+def _write_bundle(
+    bundle: Bundle,
+    key: RSAPrivateKey,
+    chain: list[Certificate],
+    alias: str | None,
+    password_file: Path | None,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """Ask for the passwords only now that every input is known to be good, then write and report."""
+    from teams_notify.certs.bundle import write_bundle
+    from teams_notify.certs.secrets import passwords_for_new_keystore
+
     passwords = passwords_for_new_keystore(password_file)
-    bundle = new_self_signed(
-        name,
-        out_dir,
-        cn,
-        days=days,
-        key_size=int(key_size),
+    write_bundle(
+        bundle,
+        key,
+        chain,
         alias=alias,
         store_password=passwords.store,
         key_password=passwords.key,
@@ -257,9 +274,8 @@ def import_(
 
     The certificate that matches the key becomes NAME.crt; the JKS holds the whole chain.
     """
-    from teams_notify.certs.bundle import Bundle, refuse_overwrite, write_bundle
+    from teams_notify.certs.bundle import Bundle, refuse_overwrite
     from teams_notify.certs.findings import certificate_findings
-    from teams_notify.certs.secrets import passwords_for_new_keystore
 
     bundle = Bundle.at(out_dir, name)
     refuse_overwrite(bundle.files(), force)
@@ -267,18 +283,7 @@ def import_(
     for finding in certificate_findings(source.certificate, "the imported certificate"):
         if finding.level == "warning":
             _print_finding(_console(stderr=True), finding)
-    passwords = passwords_for_new_keystore(password_file)
-    write_bundle(
-        bundle,
-        source.key,
-        source.chain,
-        alias=alias,
-        store_password=passwords.store,
-        key_password=passwords.key,
-        overwrite=force,
-        extra_files=passwords.files,
-    )
-    _report_bundle(bundle, alias, password_file, as_json)
+    _write_bundle(bundle, source.key, source.chain, alias, password_file, force, as_json)
 
 
 def _read_import_source(cert_path: Path | None, key_path: Path | None, pfx_path: Path | None) -> KeyAndChain:
