@@ -8,6 +8,7 @@ what stops root too: a directory where a file must go, a file where a directory 
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import threading
@@ -117,13 +118,21 @@ def test_csr_writes_key_and_request_or_neither(tmp_path: Path) -> None:
 
 def _feed_fifo(fifo: Path, stop: threading.Event) -> None:
     """Answer every reader of the FIFO with junk, so a regression that reads it fails the test
-    instead of hanging it."""
-    while not stop.is_set():
+    instead of hanging it. Opens without blocking (ENXIO while nobody reads), so the thread
+    always sees `stop` and ends."""
+    while not stop.wait(0.01):
         try:
-            with fifo.open("wb") as handle:  # blocks until a reader opens the FIFO
-                handle.write(b"not a certificate")
-        except BrokenPipeError:
+            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as err:
+            if err.errno == errno.ENXIO:
+                continue
+            raise
+        try:
+            os.write(fd, b"not a certificate")
+        except (BrokenPipeError, BlockingIOError):
             pass
+        finally:
+            os.close(fd)
 
 
 def test_thumbprint_of_inputs_that_are_not_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -148,7 +157,6 @@ def test_thumbprint_of_inputs_that_are_not_files(tmp_path: Path, monkeypatch: py
             _assert_one_clear_error(result.err, expected)
     finally:
         stop.set()
-        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # releases a writer waiting in open()
         writer.join()
 
 
