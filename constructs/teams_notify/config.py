@@ -25,13 +25,12 @@ from pydantic import (
 
 from teams_notify.errors import BadInputError
 from teams_notify.servicenow.catalog import TABLES
+from teams_notify.shapes import GUID_RE, IDENT_RE
 from teams_notify.teams.settings import TeamsSettings
 
-GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 UPN_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 DOMAIN_RE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
-IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 SECRET_KEY_RE = re.compile(r"(password|secret|private_key|token)$", re.IGNORECASE)
 DEFAULT_PROVIDER_SOURCE = "terraform.local/teams-notify/servicenow"
 

@@ -143,7 +143,7 @@ def _catalog_order(e: Expected) -> tuple[int, int, str]:
 
 
 def _in(names: Iterable[str]) -> str:
-    # Names are validated identifiers (config.IDENT_RE): no `^` or `,` can widen the query.
+    # Names are validated identifiers (shapes.IDENT_RE): no `^` or `,` can widen the query.
     return ",".join(sorted(set(names)))
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import quote
 
+from teams_notify.entra.graph import GRAPH_APP_ROLES
 from teams_notify.servicenow.catalog import OIDC_CONFIG_NAME, TABLES, TEAMS_SPOKE_ALIAS_ID
 from teams_notify.teams.markdown import md_code
 from teams_notify.teams.templating import render
@@ -45,14 +46,6 @@ ITEMS: tuple[Item, ...] = (
     Item("8", "Configure the Notify provider selector"),
 )
 
-# Microsoft Graph application permissions the app needs (DESIGN.md, "Facts").
-GRAPH_APP_ROLES: tuple[tuple[str, str], ...] = (
-    ("User.Read.All", "df021288-bdef-4463-88db-98f22de89214"),
-    ("OnlineMeetings.ReadWrite.All", "b8bb2037-6e08-44ac-a4ea-4674e010e2a4"),
-    ("Calls.InitiateGroupCall.All", "4c277553-8a09-487b-8023-29ee378d8324"),
-    ("Calls.JoinGroupCall.All", "f6b49018-60ab-4f81-83bd-22caeabfed2d"),
-    ("Calls.JoinGroupCallAsGuest.All", "fd7ccf6b-3d28-418b-9701-cd10f5cd2fd4"),
-)
 ENTRA_APP_BLADE = (
     "https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~/{blade}/appId/{id}"
 )
@@ -154,7 +147,7 @@ def runbook_text(values: TeamsValues, artifacts_written: bool = False) -> str:
         ids={name: _short(values, name) for name in value_sources(values)},
         links=_links(values),
         tables={key: table_name(values, key) for key in TABLES},
-        graph_roles=GRAPH_APP_ROLES,
+        graph_roles=tuple(GRAPH_APP_ROLES.items()),
         alias_id=TEAMS_SPOKE_ALIAS_ID,
         oidc_config_name=OIDC_CONFIG_NAME,
         token_url=f"https://login.microsoftonline.com/{tenant_id}/oauth2/v2.0/token",

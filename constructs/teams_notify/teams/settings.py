@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from teams_notify.teams.values import GUID_RE, HEX_COLOR_RE, SEMVER_RE
+from teams_notify.shapes import GUID_RE
+from teams_notify.teams.values import HEX_COLOR_RE, SEMVER_RE
 
 URL_PATTERN = r"^https://[A-Za-z0-9.-]+(:\d+)?(/\S*)?$"
 

@@ -17,13 +17,12 @@ from dataclasses import dataclass, field, fields
 from urllib.parse import urlsplit
 
 from teams_notify.errors import BadInputError
+from teams_notify.shapes import GUID_RE, IDENT_RE
 
-GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 TENANT_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 HEX_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 SEMVER_RE = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 INSTANCE_URL_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$")
-IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 DOMAIN_RE = re.compile(r"^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d+)?$")
 # Unicode categories no value may contain: control (incl. CR/LF/NUL/NEL), format (bidi
 # overrides, zero-width), line/paragraph separators, lone surrogates. Each can break out of
@@ -157,7 +156,7 @@ def check_values(values: TeamsValues) -> None:
         if isinstance(value, str):
             _check_text(f.name, value)
     for key, table in values.tables.items():
-        if not IDENTIFIER_RE.match(table):
+        if not IDENT_RE.match(table):
             raise _bad(f"tables[{key}]", f"{table!r} is not a table name", "use the table's internal name")
     for domain in values.extra_valid_domains:
         _check_text("extra_valid_domains", domain)
