@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +12,6 @@ from teams_notify.config import CertificateConfig, TenantConfig
 from teams_notify.stack import EntraStack, ServiceNowStack, TeamsNotifyStack
 
 POC_DAYS = 90
-PASSWORD_FILE_MODE = 0o600
 
 
 @dataclass
@@ -33,17 +31,15 @@ def poc_password_file(cert: CertificateConfig) -> Path:
 def ensure_poc_bundles(tenant: TenantConfig) -> list[Path]:
     """Generate a throwaway self-signed bundle for every `poc = true` certificate that is missing."""
     from teams_notify.certs import new_self_signed
+    from teams_notify.certs.secrets import generate_password, password_file
 
     created = []
     for cert in tenant.certificates:
         if not cert.poc or (cert.crt.is_file() and cert.jks.is_file()):
             continue
         cert.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        password = secrets.token_urlsafe(24)
-        password_file = poc_password_file(cert)
-        password_file.touch(mode=PASSWORD_FILE_MODE)
-        password_file.chmod(PASSWORD_FILE_MODE)
-        password_file.write_text(password + "\n", encoding="utf-8")
+        password = generate_password()
+        # The password file is written with the bundle, all or nothing: never one without the other.
         new_self_signed(
             cert.name,
             cert.dir,
@@ -52,6 +48,7 @@ def ensure_poc_bundles(tenant: TenantConfig) -> list[Path]:
             alias=cert.jks_alias,
             store_password=password,
             overwrite=True,
+            extra_files=(password_file(poc_password_file(cert), password, replace=True),),
         )
         created.append(cert.dir)
     return created

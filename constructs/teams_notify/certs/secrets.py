@@ -99,11 +99,12 @@ def generate_password() -> str:
     return secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
 
 
-def password_file(path: Path, password: str) -> PendingFile:
-    """A new 0600 password file for `write_all`; never overwrites (it may be the only copy)."""
-    if path.exists():
+def password_file(path: Path, password: str, *, replace: bool = False) -> PendingFile:
+    """A 0600 password file for `write_all`. Never overwrites unless `replace` (it may be the
+    only copy of a password that opens an existing keystore)."""
+    if path.exists() and not replace:
         raise BadInputError(f"password file {path} already exists", fix="choose a new file name")
-    return PendingFile(path, (password + "\n").encode("utf-8"), PRIVATE_MODE, replace=False)
+    return PendingFile(path, (password + "\n").encode("utf-8"), PRIVATE_MODE, replace=replace)
 
 
 def read_password_file(path: Path) -> str:
