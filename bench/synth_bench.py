@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 BARE = """
 import json, sys
 from pathlib import Path
-from teams_notify.compat import App, RawProvider, RawResource, TerraformStack
+from teams_notify.stacks.compat import App, RawProvider, RawResource, TerraformStack
 counts, outdir = json.loads(sys.argv[1]), sys.argv[2]
 app = App(outdir=outdir)
 for i, n in enumerate(counts):

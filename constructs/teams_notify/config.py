@@ -23,8 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from teams_notify.catalog import TABLES
 from teams_notify.errors import BadInputError
-from teams_notify.servicenow.catalog import TABLES
 from teams_notify.shapes import GUID_RE, IDENT_RE
 from teams_notify.teams.settings import TeamsSettings
 

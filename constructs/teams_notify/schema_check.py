@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from teams_notify.catalog import TABLES
 from teams_notify.config import TenantConfig
 from teams_notify.errors import BadInputError, CheckFailedError
-from teams_notify.servicenow.catalog import TABLES
 
 if TYPE_CHECKING:
     from terraform_provider_servicenow.client import ServiceNowClient
@@ -106,9 +106,13 @@ class InstanceSchema:
 
 def _stack_records(tenant: TenantConfig) -> Iterator[tuple[str, dict[str, str]]]:
     """(table, {column: value}) for every record, attachment and lookup of the ServiceNow stack."""
-    from teams_notify.compat import App
-    from teams_notify.servicenow.record import DataServicenowRecord, ServicenowAttachment, ServicenowRecord
-    from teams_notify.stack import ServiceNowStack
+    from teams_notify.stacks.compat import App
+    from teams_notify.stacks.servicenow.record import (
+        DataServicenowRecord,
+        ServicenowAttachment,
+        ServicenowRecord,
+    )
+    from teams_notify.stacks.stack import ServiceNowStack
 
     stack = ServiceNowStack(App(), tenant, stack_dir=Path.cwd())
     for node in stack.node.find_all():
@@ -227,7 +231,7 @@ def instance_client(instance_url: str) -> Iterator[ServiceNowClient]:
     """The provider's HTTP client, credentials from SERVICENOW_USERNAME/_PASSWORD (or _TOKEN, or
     SERVICENOW_CLIENT_ID/_SECRET) in the environment, never from the command line."""
     from terraform_provider_servicenow.client import ServiceNowClient
-    from terraform_provider_servicenow.errors import AuthenticationError, ServiceNowError
+    from terraform_provider_servicenow.exceptions import AuthenticationError, ServiceNowError
     from terraform_provider_servicenow.provider import settings_from
 
     try:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from terraform_provider_servicenow.errors import AuthenticationError, ServiceNowError
+from terraform_provider_servicenow.exceptions import AuthenticationError, ServiceNowError
 
 # Refresh this long before the instance says the token expires, so a token never dies in flight.
 EXPIRY_MARGIN_SECONDS = 30.0

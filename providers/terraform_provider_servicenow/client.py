@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from terraform_provider_servicenow.auth import Auth, Credentials, make_auth
-from terraform_provider_servicenow.errors import (
+from terraform_provider_servicenow.exceptions import (
     AccessDeniedError,
     AuthenticationError,
     BadRequestError,

@@ -7,7 +7,7 @@ from tf.schema import Attribute, Schema
 from tf.types import Map, String
 
 from terraform_provider_servicenow.diagnostics import reporting
-from terraform_provider_servicenow.errors import ConfigError
+from terraform_provider_servicenow.exceptions import ConfigError
 from terraform_provider_servicenow.normalize import remote_value
 from terraform_provider_servicenow.resource_base import ProviderBound
 

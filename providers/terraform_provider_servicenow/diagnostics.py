@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from tf.types import Unknown
 
-from terraform_provider_servicenow.errors import ServiceNowError
+from terraform_provider_servicenow.exceptions import ServiceNowError
 
 if TYPE_CHECKING:
     from tf.utils import Diagnostics

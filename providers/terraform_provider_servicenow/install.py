@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from terraform_provider_servicenow import __version__
-from terraform_provider_servicenow.errors import ConfigError
+from terraform_provider_servicenow.exceptions import ConfigError
 
 DEFAULT_SOURCE = "terraform.local/teams-notify/servicenow"
 ARCHES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from terraform_provider_servicenow.errors import ConfigError
+from terraform_provider_servicenow.exceptions import ConfigError
 
 SYS_ID = re.compile(r"^[0-9a-f]{32}$")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # table and column names

@@ -16,7 +16,7 @@ from terraform_provider_servicenow.auth import Credentials, choose_kind
 from terraform_provider_servicenow.client import ClientSettings, ServiceNowClient
 from terraform_provider_servicenow.data_record import RecordDataSource
 from terraform_provider_servicenow.diagnostics import is_known
-from terraform_provider_servicenow.errors import ConfigError, ServiceNowError
+from terraform_provider_servicenow.exceptions import ConfigError, ServiceNowError
 from terraform_provider_servicenow.install import DEFAULT_SOURCE
 from terraform_provider_servicenow.resource_attachment import AttachmentResource
 from terraform_provider_servicenow.resource_record import RecordResource

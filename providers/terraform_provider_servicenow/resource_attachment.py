@@ -37,7 +37,7 @@ from tf.types import Number, String, Unknown
 
 from terraform_provider_servicenow.client import ServiceNowClient
 from terraform_provider_servicenow.diagnostics import reporting
-from terraform_provider_servicenow.errors import ConfigError, ServiceNowError
+from terraform_provider_servicenow.exceptions import ConfigError, ServiceNowError
 from terraform_provider_servicenow.normalize import SYS_ID
 from terraform_provider_servicenow.resource_base import ProviderBound
 

@@ -28,7 +28,7 @@ from tf.utils import Diagnostics
 
 from terraform_provider_servicenow.client import ServiceNowClient
 from terraform_provider_servicenow.diagnostics import is_known, reporting
-from terraform_provider_servicenow.errors import ConfigError, ServiceNowError
+from terraform_provider_servicenow.exceptions import ConfigError, ServiceNowError
 from terraform_provider_servicenow.normalize import (
     check_column,
     check_match_value,

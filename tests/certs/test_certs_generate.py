@@ -11,7 +11,7 @@ from cryptography import x509
 from helpers.certs import run_cli, run_tool
 from teams_notify.certs import Bundle, load_certificate, load_private_key
 from teams_notify.certs import generate as generate_module
-from teams_notify.cli import cert as cert_cli
+from teams_notify.cli import cert_cmd as cert_cli
 
 
 def test_cli_defaults_match_the_library() -> None:

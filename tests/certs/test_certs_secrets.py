@@ -13,7 +13,7 @@ import click
 import pytest
 from helpers.certs import keytool_field, keytool_list, run_cli
 from teams_notify.certs import Bundle, check_bundle
-from teams_notify.cli import cert
+from teams_notify.cli import cert_cmd as cert
 
 
 def _mode(path: Path) -> int:

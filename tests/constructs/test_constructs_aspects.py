@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from helpers.constructs import BundleFactory, write_tenant
-from teams_notify.app import build_app
-from teams_notify.aspects import policy_errors
-from teams_notify.compat import azuread_module
 from teams_notify.config import load_tenants
-from teams_notify.stack import EntraStack, ServiceNowStack
+from teams_notify.stacks.app import build_app
+from teams_notify.stacks.aspects import policy_errors
+from teams_notify.stacks.compat import azuread_module
+from teams_notify.stacks.stack import EntraStack, ServiceNowStack
 
 Breaker = Callable[[EntraStack, ServiceNowStack], None]
 
@@ -42,7 +42,7 @@ def drop_grant(entra: EntraStack, sn: ServiceNowStack) -> None:
 
 
 def drop_request(entra: EntraStack, sn: ServiceNowStack) -> None:
-    from teams_notify.entra.graph import GRAPH_APP_ID
+    from teams_notify.stacks.entra.graph import GRAPH_APP_ID
 
     app_mod = azuread_module("application")
     only_one = app_mod.ApplicationRequiredResourceAccessResourceAccess(id=GRAPH_APP_ID, type="Role")

@@ -13,7 +13,7 @@ import pytest
 from helpers.constructs import BundleFactory, SandboxDeployment
 from helpers.terraform import AdminApi
 from teams_notify.sandbox import Sandbox
-from teams_notify.servicenow.keystore import jks_content_variable
+from teams_notify.stacks.servicenow.keystore import jks_content_variable
 
 pytestmark = pytest.mark.terraform
 VARIABLE = jks_content_variable("current")

@@ -7,9 +7,9 @@ import stat
 from pathlib import Path
 
 from helpers.constructs import CertificateBundle, tenant_toml
-from teams_notify.app import ensure_poc_bundles, poc_password_file
 from teams_notify.certs import Thumbprints, load_certificate, read_jks
 from teams_notify.config import load_tenant
+from teams_notify.stacks.app import ensure_poc_bundles, poc_password_file
 
 
 def test_missing_poc_bundle_is_generated_once_with_its_password(tmp_path: Path) -> None:

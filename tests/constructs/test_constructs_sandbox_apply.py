@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from helpers.constructs import BundleFactory, SandboxDeployment
 from helpers.terraform import AdminApi
+from teams_notify.catalog import OIDC_CONFIG_NAME, TABLES, TEAMS_SPOKE_ALIAS_ID
 from teams_notify.sandbox import Sandbox
-from teams_notify.servicenow.catalog import OIDC_CONFIG_NAME, TABLES, TEAMS_SPOKE_ALIAS_ID
 
 pytestmark = pytest.mark.terraform
 CONFIG_TABLE = TABLES["teams_config"].name

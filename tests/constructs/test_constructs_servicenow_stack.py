@@ -7,7 +7,7 @@ import subprocess
 from typing import Any
 
 from helpers.constructs import Synthesized
-from teams_notify.servicenow.catalog import BOT_FRAMEWORK_SCOPE, OIDC_CONFIG_NAME, TEAMS_SPOKE_ALIAS_ID
+from teams_notify.catalog import BOT_FRAMEWORK_SCOPE, OIDC_CONFIG_NAME, TEAMS_SPOKE_ALIAS_ID
 
 STACK = "example-servicenow"
 TENANT_ID = "0a1b2c3d-1111-4222-8333-444455556666"

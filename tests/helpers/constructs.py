@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from teams_notify.app import SynthResult, synth
 from teams_notify.certs import new_self_signed
 from teams_notify.config import load_tenants
 from teams_notify.sandbox import Sandbox
-from teams_notify.stack import keystore_password_variable
+from teams_notify.stacks.app import SynthResult, synth
+from teams_notify.stacks.stack import keystore_password_variable
 
 from helpers.terraform import Terraform, sandbox_env
 

@@ -43,7 +43,7 @@ from pathlib import Path
 import httpx
 import pytest
 from teams_notify.sandbox import Sandbox
-from teams_notify.sandbox.auth import USERS
+from teams_notify.sandbox.accounts import USERS
 from terraform_provider_servicenow.install import DEFAULT_SOURCE, cli_config_text, install
 
 TERRAFORM = os.environ.get("TERRAFORM_BINARY", "terraform")

@@ -11,7 +11,7 @@ import pytest
 from teams_notify.sandbox import FaultRule, Sandbox
 from terraform_provider_servicenow.auth import Credentials
 from terraform_provider_servicenow.client import ClientSettings, ServiceNowClient
-from terraform_provider_servicenow.errors import (
+from terraform_provider_servicenow.exceptions import (
     AccessDeniedError,
     AuthenticationError,
     BadRequestError,

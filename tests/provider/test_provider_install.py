@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from helpers.terraform import Terraform, provider_hcl
 from teams_notify.cli import main
-from terraform_provider_servicenow.errors import ServiceNowError
+from terraform_provider_servicenow.exceptions import ServiceNowError
 from terraform_provider_servicenow.provider import settings_from
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from terraform_provider_servicenow.errors import ConfigError
+from terraform_provider_servicenow.exceptions import ConfigError
 from terraform_provider_servicenow.normalize import (
     canonical,
     exact_query,

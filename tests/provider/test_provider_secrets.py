@@ -9,7 +9,7 @@ import base64
 import httpx
 from helpers.terraform import Terraform, TerraformRun, init_with, provider_hcl
 from teams_notify.sandbox import Sandbox
-from teams_notify.sandbox.auth import USERS
+from teams_notify.sandbox.accounts import USERS
 
 KEYSTORE_PASSWORD = "KeyStore-Pa55-9f2c41"
 NEW_KEYSTORE_PASSWORD = "KeyStore-Rotated-77ab0e"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from teams_notify.servicenow.catalog import TABLES
+from teams_notify.catalog import TABLES
 
 SYSTEM_TABLES = {"sys_user", "sys_db_object", "sys_dictionary", "sys_choice", "sys_attachment"}
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from teams_notify.stack import VAR_CLIENT_ID
+from teams_notify.stacks.stack import VAR_CLIENT_ID
 from teams_notify.teams import Status
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from jks.util import DecryptionFailureException, KeystoreSignatureException
 
-from teams_notify.certs.files import parsing
 from teams_notify.certs.load import JKS_MAGIC, fully_parsed, require_rsa
+from teams_notify.certs.parsing import parsing
 from teams_notify.errors import BadInputError
 from teams_notify.files import read_input
 

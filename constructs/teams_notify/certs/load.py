@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes, PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from teams_notify.certs.files import parsing
+from teams_notify.certs.parsing import parsing
 from teams_notify.errors import BadInputError
 from teams_notify.files import read_input
 

@@ -12,7 +12,7 @@ import sys
 import click
 
 from teams_notify import __version__
-from teams_notify.cli import cert, provider, sandbox, schema, synth, teams
+from teams_notify.cli import cert_cmd, provider_cmd, sandbox_cmd, schema_cmd, synth_cmd, teams_cmd
 from teams_notify.errors import TeamsNotifyError
 
 
@@ -22,7 +22,14 @@ def cli() -> None:
     """Roll out the ServiceNow Notify connector for Microsoft Teams as code."""
 
 
-for _group in (cert.group, provider.group, sandbox.command, schema.group, synth.command, teams.group):
+for _group in (
+    cert_cmd.group,
+    provider_cmd.group,
+    sandbox_cmd.command,
+    schema_cmd.group,
+    synth_cmd.command,
+    teams_cmd.group,
+):
     cli.add_command(_group)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from teams_notify.sandbox.auth import User
+from teams_notify.sandbox.accounts import User
 
 
 @dataclass

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 
 from teams_notify.sandbox import query as encoded_query
-from teams_notify.sandbox.schema import SCHEMA_TABLES, SYSTEM_COLUMN_NAMES, TableDef, tables_from_rows
+from teams_notify.sandbox.dictionary import SCHEMA_TABLES, SYSTEM_COLUMN_NAMES, TableDef, tables_from_rows
 from teams_notify.sandbox.store import Record, Store
 
 PASSWORD_MASK = "********"

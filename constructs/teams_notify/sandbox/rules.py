@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import uuid
 
-from teams_notify.sandbox.auth import USERS
+from teams_notify.catalog import TABLES, TEAMS_SPOKE_ALIAS_ID
+from teams_notify.sandbox.accounts import USERS
+from teams_notify.sandbox.dictionary import catalog_tables, schema_rows
 from teams_notify.sandbox.records import Records, now_text
-from teams_notify.sandbox.schema import catalog_tables, schema_rows
 from teams_notify.sandbox.store import Record
-from teams_notify.servicenow.catalog import TABLES, TEAMS_SPOKE_ALIAS_ID
 
 STANDARD_CLAIMS = ("aud", "iss", "sub")
 SCOPES = {"global": "Global", "sn_notify_msteams": "Notify - Microsoft Teams"}

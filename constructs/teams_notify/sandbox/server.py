@@ -19,12 +19,12 @@ from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
 
 from teams_notify.errors import BadInputError
+from teams_notify.sandbox.accounts import Auth
 from teams_notify.sandbox.api import Request, Response, error
-from teams_notify.sandbox.app import App, Stats, StatsSnapshot
-from teams_notify.sandbox.auth import Auth
 from teams_notify.sandbox.control import CONTROL_PREFIX, Control
 from teams_notify.sandbox.faults import FaultAction, Faults
 from teams_notify.sandbox.records import Records
+from teams_notify.sandbox.routing import App, Stats, StatsSnapshot
 from teams_notify.sandbox.rules import AFTER_INSERT, seed, sync_schema
 from teams_notify.sandbox.store import Store
 

@@ -1,0 +1,187 @@
+"""The two stacks per tenant: `<tenant>-entra` (azuread) and `<tenant>-servicenow` (our provider).
+
+They share no CDK references: the ServiceNow stack takes the Entra values as plain Terraform
+variables (defaults from tenant config) or reads them from the Entra stack's remote state,
+as `entra.handoff` says (see docs/constructs.md, "How the two stacks exchange values").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from constructs import Construct
+from teams_notify.certs import Thumbprints, load_certificate
+from teams_notify.config import TenantConfig
+from teams_notify.stacks.backend import add_backend, entra_remote_state
+from teams_notify.stacks.compat import Fn, TerraformOutput, TerraformStack, Token, azuread_module
+from teams_notify.stacks.entra.application import GraphApplication
+from teams_notify.stacks.entra.bot import AzureBot
+from teams_notify.stacks.entra.certificate import CertificateCredential
+from teams_notify.stacks.entra.service_user import ServiceUser
+from teams_notify.stacks.servicenow.credential import CredentialAlias
+from teams_notify.stacks.servicenow.jwt import JwtProvider
+from teams_notify.stacks.servicenow.keystore import JwtKey, Keystore
+from teams_notify.stacks.servicenow.oidc import OidcRegistry
+from teams_notify.stacks.servicenow.record import ServicenowProvider
+from teams_notify.stacks.servicenow.registry import ApplicationRegistry
+from teams_notify.stacks.servicenow.selector import ProviderSelector
+from teams_notify.stacks.servicenow.teams_config import TeamsConfiguration
+from teams_notify.stacks.variables import secret_variable, string_variable
+
+OUTPUT_CLIENT_ID = "client_id"
+OUTPUT_TENANT_ID = "tenant_id"
+OUTPUT_SERVICE_PRINCIPAL_ID = "service_principal_id"
+OUTPUT_SERVICE_USER_OBJECT_ID = "service_user_object_id"
+VAR_CLIENT_ID = "entra_client_id"
+VAR_SERVICE_USER_OBJECT_ID = "entra_service_user_object_id"
+
+
+def keystore_password_variable(cert_key: str) -> str:
+    """Terraform variable (export TF_VAR_<name>) holding a keystore's store password."""
+    return f"keystore_password_{cert_key}"
+
+
+def key_password_variable(cert_key: str) -> str:
+    """Terraform variable for the key entry password; empty means "same as the store password"."""
+    return f"key_password_{cert_key}"
+
+
+class TeamsNotifyStack(TerraformStack):
+    """Base: remembers its tenant and side for aspects and the post-synth hook."""
+
+    side = ""
+
+    def __init__(self, scope: Construct, id_: str, *, tenant: TenantConfig) -> None:
+        super().__init__(scope, id_)
+        self.tenant = tenant
+        self.stack_name = id_
+        self.step_path = id_  # construct path of the stack: its steps register under it
+        self.step_paths: dict[str, str] = {}  # {construct path of a Step: article step}
+        add_backend(self, tenant, id_)
+
+
+class EntraStack(TeamsNotifyStack):
+    """App registration with the 5 Graph grants, certificate credential(s), service user, bot."""
+
+    side = "entra"
+
+    def __init__(self, scope: Construct, tenant: TenantConfig) -> None:
+        super().__init__(scope, tenant.entra_stack, tenant=tenant)
+        azuread_module("provider").AzureadProvider(self, "azuread", tenant_id=tenant.tenant_id)
+        self.app = GraphApplication(self, "app", display_name=tenant.app_display_name)
+        self.certificates = []
+        for cert in tenant.certificates:
+            x509_cert = load_certificate(cert.crt)
+            prints = Thumbprints.of(x509_cert)
+            self.certificates.append(
+                CertificateCredential(
+                    self,
+                    f"certificate_{cert.key}",
+                    application_id=self.app.application.id,
+                    pem=cert.crt.read_text(encoding="ascii"),
+                    not_before=prints.not_before,
+                    not_after=prints.not_after,
+                )
+            )
+        self.service_user = ServiceUser(self, "service_user", config=tenant.service_user)
+        if tenant.bot.enabled:
+            AzureBot(
+                self,
+                "bot",
+                config=tenant.bot,
+                client_id=self.app.application.client_id,
+                tenant_id=tenant.tenant_id,
+            )
+        outputs = {
+            OUTPUT_CLIENT_ID: self.app.application.client_id,
+            OUTPUT_TENANT_ID: tenant.tenant_id,
+            OUTPUT_SERVICE_PRINCIPAL_ID: self.app.service_principal.object_id,
+            OUTPUT_SERVICE_USER_OBJECT_ID: self.service_user.object_id,
+        }
+        for name, value in outputs.items():
+            TerraformOutput(self, name, value=value)
+
+
+class ServiceNowStack(TeamsNotifyStack):
+    """Every ServiceNow record of the article, one construct per step."""
+
+    side = "servicenow"
+
+    def __init__(self, scope: Construct, tenant: TenantConfig, *, stack_dir: Path) -> None:
+        super().__init__(scope, tenant.servicenow_stack, tenant=tenant)
+        sn = tenant.servicenow
+        ServicenowProvider(
+            self,
+            "servicenow",
+            instance_url=sn.instance_url,
+            source=sn.provider_source,
+            version=sn.provider_version,
+        )
+        client_id, service_user_id = self._entra_inputs(tenant)
+        keys: dict[str, JwtKey] = {}
+        for cert in tenant.certificates:
+            store_password = secret_variable(
+                self, keystore_password_variable(cert.key), f"store password of {cert.jks.name}"
+            )
+            key_password = secret_variable(
+                self,
+                key_password_variable(cert.key),
+                f"key password in {cert.jks.name} (empty: same as store password)",
+                default="",
+            )
+            keystore = Keystore(
+                self,
+                f"keystore_{cert.key}",
+                tenant=tenant,
+                cert=cert,
+                store_password=store_password,
+                stack_dir=stack_dir,
+            )
+            keys[cert.key] = JwtKey(
+                self,
+                f"jwt_key_{cert.key}",
+                tenant=tenant,
+                cert=cert,
+                keystore=keystore,
+                key_password=Token.as_string(Fn.coalesce([key_password, store_password])),
+            )
+        self.jwt = JwtProvider(
+            self,
+            "jwt_provider",
+            tenant=tenant,
+            active_key=keys[tenant.active_certificate.key],
+            client_id=client_id,
+        )
+        self.registry = ApplicationRegistry(
+            self, "app_registry", tenant=tenant, jwt=self.jwt, client_id=client_id
+        )
+        self.credential = CredentialAlias(self, "credential", tenant=tenant, registry=self.registry)
+        self.teams_config = TeamsConfiguration(
+            self,
+            "teams_config",
+            tenant=tenant,
+            registry=self.registry,
+            credential=self.credential,
+            service_user_object_id=service_user_id,
+        )
+        self.oidc = OidcRegistry(self, "oidc", tenant=tenant, client_id=client_id)
+        self.selector = ProviderSelector(self, "selector", tenant=tenant)
+
+    def _entra_inputs(self, tenant: TenantConfig) -> tuple[str, str]:
+        """(client id, service user object id) from variables or from the Entra stack's state."""
+        if tenant.entra.handoff == "remote_state":
+            state = entra_remote_state(self, tenant)
+            return state.get_string(OUTPUT_CLIENT_ID), state.get_string(OUTPUT_SERVICE_USER_OBJECT_ID)
+        client_id = string_variable(
+            self,
+            VAR_CLIENT_ID,
+            "client id of the Entra app (output client_id of the Entra stack)",
+            tenant.entra.client_id,
+        )
+        user_id = string_variable(
+            self,
+            VAR_SERVICE_USER_OBJECT_ID,
+            "object id of the service user (output service_user_object_id of the Entra stack)",
+            tenant.entra.service_user_object_id,
+        )
+        return client_id, user_id
