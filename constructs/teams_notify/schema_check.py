@@ -40,6 +40,7 @@ class Expected:
     column_key: str | None = None
     column: str | None = None
     choice: str | None = None
+    choice_key: str | None = None  # the catalog's key of that choice value (None: not a catalog choice)
 
     @property
     def kind(self) -> str:
@@ -56,6 +57,8 @@ class Expected:
         """The tenant-config key that renames this table or column."""
         if self.kind == "table":
             return f"overrides.tables.{self.table_key}"
+        if self.kind == "choice" and self.choice_key:
+            return f"overrides.choices.{self.table_key}.{self.column_key}.{self.choice_key}"
         return f"overrides.columns.{self.table_key}.{self.column_key}"
 
     def fix(self, tenant_file: str) -> str:
@@ -69,9 +72,14 @@ class Expected:
         )
         if self.kind == "column":
             return f"set {column_override} in {tenant_file}"
+        if self.choice_key is None:
+            return f"the choice list of {self.table}.{self.column} (sys_choice) has no value {self.choice!r}"
+        choice_override = (
+            f'[overrides.choices.{self.table_key}.{self.column_key}] {self.choice_key} = "<value on this instance>"'
+        )
         return (
-            f"the choice list of {self.table}.{self.column} (sys_choice) has no value {self.choice!r}: if "
-            f"another column holds this setting on your release, set {column_override} in {tenant_file}"
+            f"the choice list of {self.table}.{self.column} (sys_choice) has no value {self.choice!r}: set "
+            f"{choice_override} in {tenant_file} (teams-notify schema discover finds it by its label)"
         )
 
 
@@ -135,8 +143,10 @@ def written_schema(tenant: TenantConfig) -> list[Expected]:
                 continue
             column_key = column_keys[column]
             found.add(Expected(table_key, table, column_key, column))
-            if TABLES[table_key].columns[column_key].type == "choice" and "${" not in value:
-                found.add(Expected(table_key, table, column_key, column, value))
+            catalog_column = TABLES[table_key].columns[column_key]
+            if catalog_column.type == "choice" and "${" not in value:
+                keys = [k for k in catalog_column.choice_keys() if tenant.choice(table_key, column_key, k) == value]
+                found.add(Expected(table_key, table, column_key, column, value, keys[0] if keys else None))
     return sorted(found, key=_catalog_order)
 
 
