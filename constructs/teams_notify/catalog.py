@@ -436,7 +436,9 @@ def names_markdown() -> str:
         for col_key, col in table.columns.items():
             target = f" → `{TABLES[col.reference].name}`" if col.reference else ""
             evidence = _evidence_cell(col.evidence)
-            lines.append(f"| `{key}.{col_key}` | `{col.name}` | {col.type}{target} | {col.label} | {evidence} |")
+            lines.append(
+                f"| `{key}.{col_key}` | `{col.name}` | {col.type}{target} | {col.label} | {evidence} |"
+            )
             for choice in col.choices:
                 lines.append(
                     f"| `{key}.{col_key}.{choice.key}` | `{choice.value}` | choice value | {choice.label} "
