@@ -175,7 +175,7 @@ def test_oidc_and_selector(constructs_example: Synthesized) -> None:
     (config_name,) = records(stack, "sn_notify_msteams_configuration")
     for record, match_on in ((cfg, ["name"]), (oidc, ["client_id"])):
         assert record["match_on"] == match_on and record["on_destroy"] == "restore"
-        assert record["depends_on"] == [f"${{servicenow_record.{config_name}}}"]
+        assert record["depends_on"] == [f"servicenow_record.{config_name}"]
     one(stack, "oauth_entity_scope", oauth_entity=ref(oidc_name), oauth_entity_scope=BOT_FRAMEWORK_SCOPE)
     sel_name, _ = one(stack, "notify_group_selector", name="Microsoft Teams")
     _, choice = one(stack, "notify_group_selector_choice")

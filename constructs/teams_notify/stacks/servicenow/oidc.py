@@ -62,5 +62,6 @@ class OidcRegistry(Step):
     def after(self, record: ServicenowRecord) -> None:
         """Look for the instance-created registry only once `record` (the Teams configuration,
         whose app registry triggers the creation) has been written."""
+        address = f"{record.terraform_resource_type}.{record.friendly_unique_id}"  # plain, as depends_on needs
         for adopted in (self.config, self.entity):
-            adopted.depends_on = [*(adopted.depends_on or []), record.fqn]
+            adopted.depends_on = [*(adopted.depends_on or []), address]
