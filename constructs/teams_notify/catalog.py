@@ -120,7 +120,7 @@ def _choices(evidence: Evidence, *values: tuple[str, str] | tuple[str, str, str]
     """Choices whose key is their stored value: (value, label) or (key, value, label)."""
     out = []
     for item in values:
-        key, value, label = item if len(item) == 3 else (item[0], *item)  # type: ignore[misc]
+        key, value, label = item if len(item) == 3 else (item[0], *item)
         out.append(Choice(key, value, label, evidence))
     return tuple(out)
 

@@ -284,10 +284,10 @@ class OverridesConfig(Strict):
             if unknown:
                 known = ", ".join(sorted(TABLES[table].columns))
                 raise ValueError(f"unknown column key(s) {unknown} for table {table!r}; known: {known}")
-        for table, cols in self.choices.items():
+        for table, choice_cols in self.choices.items():
             if table not in TABLES:
                 raise ValueError(f"unknown table key {table!r}; known: {', '.join(sorted(TABLES))}")
-            for column, values in cols.items():
+            for column, values in choice_cols.items():
                 catalog_column = TABLES[table].columns.get(column)
                 if catalog_column is None or not catalog_column.choices:
                     known = ", ".join(k for k, c in TABLES[table].columns.items() if c.choices)

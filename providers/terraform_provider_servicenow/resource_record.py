@@ -117,6 +117,7 @@ def check_config(config: Config) -> None:
         )
     check_match_on(config.get("match_on"), fields)
 
+
 def check_match_on(match_on: Any, fields: Any) -> None:
     if not isinstance(match_on, list) or not isinstance(fields, dict):
         return
@@ -274,10 +275,6 @@ class RecordResource(ProviderBound, Resource):
                 "adopted_values": None,
             }
         return None
-
-
-
-
 
 
 def find_match(

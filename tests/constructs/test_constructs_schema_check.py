@@ -67,8 +67,10 @@ def test_our_defaults_fail_on_the_sandbox_and_each_wrong_name_is_named(schema: S
     code, out, err = schema.run(schema.tenant(overrides={}))
     assert code == 1
     assert missing_lines(out) == [
-        "missing column jwt_keystore_aliases.x509_sha1_thumbprint (config key overrides.columns.jwt_key.include_x5t)",
-        "missing column jwt_claim_validation.jwt_provider (config key overrides.columns.jwt_claim.jwt_provider)",
+        "missing column jwt_keystore_aliases.x509_sha1_thumbprint "
+        "(config key overrides.columns.jwt_key.include_x5t)",
+        "missing column jwt_claim_validation.jwt_provider "
+        "(config key overrides.columns.jwt_claim.jwt_provider)",
         "missing choice oauth_entity.send_client_credentials_as = private_key_jwt "
         "(config key overrides.choices.oauth_entity.send_client_credentials_as.private_key_jwt)",
         "missing column oauth_entity.jwt_provider (config key overrides.columns.oauth_entity.jwt_provider)",

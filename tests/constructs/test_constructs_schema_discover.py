@@ -145,7 +145,8 @@ def test_two_columns_with_the_same_label_are_reported_not_guessed(discover: Disc
     assert code == 1
     assert unresolved_lines(out) == [
         "# ambiguous: overrides.columns.jwt_claim.jwt_provider (column jwt_claim_validation.jwt_provider): "
-        "no column labelled 'JWT Provider'; 2 references to jwt_provider: issuer_provider, provider; set it by hand",
+        "no column labelled 'JWT Provider'; 2 references to jwt_provider: issuer_provider, provider; "
+        "set it by hand",
         "# ambiguous: overrides.columns.teams_config.tenant_id (column sn_notify_msteams_config.tenant_id): "
         "2 columns labelled 'Tenant ID': azure_tenant_id, tenant_copy; set it by hand",
     ]

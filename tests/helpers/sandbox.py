@@ -23,7 +23,6 @@ import httpx
 import pytest
 from teams_notify.sandbox import Sandbox
 
-
 SANDBOX_OVERRIDES: dict[str, Any] = {
     "tables": {"teams_config": "sn_notify_msteams_config"},
     "columns": {

@@ -6,8 +6,8 @@ import re
 
 import httpx
 from helpers.sandbox import client
-from teams_notify.sandbox.dictionary import CLAIM_PROVIDER_COLUMN, TEAMS_CONFIG_TABLE, TEAMS_SPOKE_ALIAS_ID
 from teams_notify.sandbox import Sandbox
+from teams_notify.sandbox.dictionary import CLAIM_PROVIDER_COLUMN, TEAMS_CONFIG_TABLE, TEAMS_SPOKE_ALIAS_ID
 
 CERTS = "/api/now/table/sys_certificate"
 

@@ -62,6 +62,7 @@ class OidcRegistry(Step):
     def after(self, record: ServicenowRecord) -> None:
         """Look for the instance-created registry only once `record` (the Teams configuration,
         whose app registry triggers the creation) has been written."""
-        address = f"{record.terraform_resource_type}.{record.friendly_unique_id}"  # plain, as depends_on needs
+        # depends_on takes a plain address, not a "${...}" reference
+        address = f"{record.terraform_resource_type}.{record.friendly_unique_id}"
         for adopted in (self.config, self.entity):
             adopted.depends_on = [*(adopted.depends_on or []), address]
