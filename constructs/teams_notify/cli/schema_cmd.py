@@ -60,7 +60,8 @@ def check(tenant_file: Path, instance_url: str | None, show_all: bool, as_json: 
     if missing:
         raise CheckFailedError(
             f"{len(missing)} table/column/choice name(s) missing on {url}",
-            f"override the names in {tenant_file} as listed above (docs/config.md, names to verify)",
+            f"override the names in {tenant_file} as listed above, or run `teams-notify schema discover` "
+            "(docs/config.md, 'ServiceNow names and their evidence')",
         )
 
 
