@@ -445,4 +445,8 @@ def names_markdown() -> str:
                     f"| {_evidence_cell(choice.evidence)} |"
                 )
     legend = "; ".join(f"`{k}`: {v}" for k, v in SOURCES.items())
-    return "\n".join(lines) + f"\n\nSources: {legend}.\n"
+    note = (
+        "Labels are the documented form labels where a name is `label only` or `not found` (what "
+        "`schema discover` looks for); for the other columns they are derived from the name."
+    )
+    return "\n".join(lines) + f"\n\nSources: {legend}.\n\n{note}\n"
