@@ -187,3 +187,18 @@ def test_a_missing_tenant_file_is_bad_input(discover: Discover, tmp_path: Path) 
     discover.path = tmp_path / "nope.toml"
     code, _out, err = discover.run("discover")
     assert code == 2 and "tenant file not found" in err
+
+
+def test_a_reference_target_given_as_a_sys_id_is_mapped_to_its_table(discover: Discover) -> None:
+    # An instance may return sys_dictionary.reference as the sys_db_object sys_id of the target.
+    api = discover.api
+    (target,) = api.rows("sys_db_object", "name=jwt_provider")
+    (back_ref,) = api.rows("sys_dictionary", "name=jwt_claim_validation^element=provider")
+    api.patch("sys_dictionary", back_ref["sys_id"], {"reference": target["sys_id"]})
+    code, out, _err = discover.run("discover", "--json")
+    assert code == 0
+    how = {f["config_key"]: (f["value"], f["how"]) for f in json.loads(out)["found"]}
+    assert how["overrides.columns.jwt_claim.jwt_provider"] == (
+        "provider",
+        "the only reference to jwt_provider",
+    )
