@@ -179,6 +179,8 @@ class AttachmentResource(ProviderBound, Resource):
         return None
 
 
+
+
 def content_of(state: State) -> bytes | None:
     """The bytes to upload, or None while they are not known (an unknown path or content)."""
     source, content = state.get("source"), state.get("content_base64")

@@ -117,7 +117,6 @@ def check_config(config: Config) -> None:
         )
     check_match_on(config.get("match_on"), fields)
 
-
 def check_match_on(match_on: Any, fields: Any) -> None:
     if not isinstance(match_on, list) or not isinstance(fields, dict):
         return
@@ -275,6 +274,10 @@ class RecordResource(ProviderBound, Resource):
                 "adopted_values": None,
             }
         return None
+
+
+
+
 
 
 def find_match(
