@@ -31,6 +31,7 @@ from teams_notify.schema_check import (
     read_instance_schema,
     written_schema,
 )
+from teams_notify.shapes import IDENT_RE
 
 if TYPE_CHECKING:
     from terraform_provider_servicenow.client import ServiceNowClient
@@ -119,7 +120,7 @@ class InstanceDictionary:
 
     def scope_tables(self, scope: str) -> list[dict[str, str]] | None:
         """`[{name, label}]` of the tables in an application scope; None if the scope is not there."""
-        if not IDENT.match(scope):
+        if not IDENT_RE.match(scope):  # it goes into an encoded query
             return None
         scopes = [
             r for r in self.client.query("sys_scope", f"scope={scope}", ["scope"]) if r.get("scope") == scope
@@ -177,9 +178,6 @@ class InstanceDictionary:
             for r in rows
             if r.get("element") == element and r.get("inactive") != "true"
         ]
-
-
-IDENT = re.compile(r"^[A-Za-z0-9_.]+$")
 
 
 class Finder:
