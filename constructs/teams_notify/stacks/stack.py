@@ -164,6 +164,7 @@ class ServiceNowStack(TeamsNotifyStack):
             service_user_object_id=service_user_id,
         )
         self.oidc = OidcRegistry(self, "oidc", tenant=tenant, client_id=client_id)
+        self.oidc.after(self.teams_config.record)  # the instance creates the OIDC registry then
         self.selector = ProviderSelector(self, "selector", tenant=tenant)
 
     def _entra_inputs(self, tenant: TenantConfig) -> tuple[str, str]:
