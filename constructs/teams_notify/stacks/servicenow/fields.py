@@ -1,10 +1,24 @@
-"""Turn logical column keys into the instance's column names and Table-API string values."""
+"""The names an instance uses for the catalog tables and columns a construct writes, and Table-API
+string values."""
 
 from __future__ import annotations
 
-from teams_notify.config import TenantConfig
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from teams_notify.catalog import TABLES
+from teams_notify.config import ServiceNowConfig
 
 X5T_PLACEHOLDER_PREFIX = "teams-notify:x5t:"
+
+
+def servicenow_default(key: str) -> Any:
+    """Tenant config's default for `[servicenow] <key>`: construct props default alike."""
+    return ServiceNowConfig.model_fields[key].default
+
+
+DEFAULT_NAME_PREFIX: str = servicenow_default("name_prefix")
 
 
 def value(v: str | bool | int) -> str:
@@ -14,14 +28,55 @@ def value(v: str | bool | int) -> str:
     return str(v)
 
 
-def row(tenant: TenantConfig, table_key: str, **values: str | bool | int) -> dict[str, str]:
-    """`{column name on this instance: string value}` for the given logical columns."""
-    return {tenant.column(table_key, key): value(v) for key, v in values.items()}
+@dataclass(frozen=True)
+class TableNames:
+    """One catalog table as an instance names it: the table, and its columns by logical key."""
+
+    table: str
+    columns: Mapping[str, str]
 
 
-def columns(tenant: TenantConfig, table_key: str, *keys: str) -> list[str]:
-    """The instance's names of the given logical columns (for `match_on`)."""
-    return [tenant.column(table_key, key) for key in keys]
+@dataclass(frozen=True)
+class InstanceNames:
+    """The instance's names of the catalog tables one construct writes, by logical table key.
+
+    Resolved once from config (`resolve`), or the catalog's defaults (`catalog`). Asking for a
+    table that is not listed is a KeyError: a construct's props say exactly what it writes.
+    """
+
+    tables: Mapping[str, TableNames]
+
+    @classmethod
+    def resolve(
+        cls, keys: tuple[str, ...], table: Callable[[str], str], column: Callable[[str, str], str]
+    ) -> InstanceNames:
+        """Names of the tables `keys` through lookups such as `TenantConfig.table` / `.column`."""
+        return cls(
+            {key: TableNames(table(key), {c: column(key, c) for c in TABLES[key].columns}) for key in keys}
+        )
+
+    @classmethod
+    def catalog(cls, *keys: str) -> InstanceNames:
+        """The catalog's default names of the tables `keys` (no overrides)."""
+        return cls.resolve(
+            keys, lambda key: TABLES[key].name, lambda key, column: TABLES[key].columns[column].name
+        )
+
+    def table(self, key: str) -> str:
+        """The instance's name of a catalog table."""
+        return self.tables[key].table
+
+    def column(self, table_key: str, column_key: str) -> str:
+        """The instance's name of a catalog column."""
+        return self.tables[table_key].columns[column_key]
+
+    def row(self, table_key: str, **values: str | bool | int) -> dict[str, str]:
+        """`{column name on this instance: string value}` for the given logical columns."""
+        return {self.column(table_key, key): value(v) for key, v in values.items()}
+
+    def columns(self, table_key: str, *keys: str) -> list[str]:
+        """The instance's names of the given logical columns (for `match_on`)."""
+        return [self.column(table_key, key) for key in keys]
 
 
 def x5t_placeholder(cert_key: str) -> str:
