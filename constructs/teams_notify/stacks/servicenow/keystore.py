@@ -154,7 +154,8 @@ class JwtKey(Step):
         super().__init__(scope, id_)
         names = props.names
         self.cert_key = props.cert_key
-        self.x5t = x5t = x5t_placeholder(props.cert_key)
+        self.x5t = x5t_placeholder(props.cert_key)
+        x5t = self.x5t
         self.record = catalog_record(
             self,
             "record",
