@@ -89,8 +89,13 @@ def test_the_documented_app_synthesizes_ours_next_to_theirs(
 
 def _synth(outdir: Path, tenant: TenantConfig) -> tuple[dict[str, str], list[Any]]:
     app = App(outdir=str(outdir))
-    EntraIntegration(app, tenant)
-    ServiceNowIntegration(app, tenant)
+    entra = EntraIntegration(app, tenant)
+    servicenow = ServiceNowIntegration(app, tenant)
+    # The tenant's certificates were checked once: the second stack took the first one's.
+    assert servicenow.checked_certificates == entra.checked_certificates
+    assert all(
+        a is b for a, b in zip(servicenow.checked_certificates, entra.checked_certificates, strict=True)
+    )
     app.synth()
     summaries = run_post_synth(app)
     texts = {s: (outdir / "stacks" / s / "cdk.tf.json").read_text() for s in ("py-entra", "py-servicenow")}
