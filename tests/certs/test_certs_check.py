@@ -13,6 +13,8 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from helpers.certs import CERTS_STORE_PASSWORD, make_bundle, run_cli
 from teams_notify.certs import Bundle, check_bundle
 from teams_notify.certs.bundle import pem_key
+from teams_notify.certs.findings import certificate_findings, days_left
+from teams_notify.certs.generate import self_signed_certificate
 
 NOW = dt.datetime.now(dt.UTC)
 
@@ -78,6 +80,19 @@ def test_soon_expiring_certificate_is_a_warning(
     [message] = _messages(report, "warning")
     assert message.startswith("demo.crt expires in 9 days")
     assert _check(tmp_path, "--warn-days", "5")[1]["findings"] == []
+
+
+@pytest.mark.parametrize(("left", "warned"), [(30, False), (29, True)])
+def test_expiry_warning_starts_below_warn_days(certs_key: RSAPrivateKey, left: int, warned: bool) -> None:
+    """"Fewer than --warn-days days left" is the rule: exactly `warn_days` left is not yet a
+    warning, one day fewer is."""
+    now = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+    # Valid from a day ago (plus an hour, so whole days left is exactly `left`).
+    cert = self_signed_certificate(certs_key, "edge", days=left + 1, valid_from=now - dt.timedelta(hours=23))
+    assert days_left(cert, now) == left
+    messages = [f.message for f in certificate_findings(cert, "edge.crt", warn_days=30, now=now)]
+    ends = f"{cert.not_valid_after_utc:%Y-%m-%d}"
+    assert messages == ([f"edge.crt expires in {left} days ({ends})"] if warned else [])
 
 
 def test_not_yet_valid_certificate_is_an_error(

@@ -16,6 +16,7 @@ from helpers.certs import (
     run_tool,
 )
 from teams_notify.certs import Bundle, Thumbprints, jks_certificate, jks_private_key, load_certificate
+from teams_notify.errors import BadInputError
 
 pytestmark = pytest.mark.java
 
@@ -214,3 +215,52 @@ def test_key_that_does_not_match_is_refused(
     assert result.code == 2
     assert "belongs to the private key" in result.err
     assert list(tmp_path.iterdir()) == []
+
+
+def _keytool_keypair(jks: Path, alias: str, password: str) -> None:
+    """One more private-key entry, made by keytool itself, in a JKS."""
+    run_tool(
+        "keytool",
+        "-genkeypair",
+        "-alias",
+        alias,
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-dname",
+        f"CN={alias}",
+        "-validity",
+        "30",
+        "-storetype",
+        "JKS",
+        "-keystore",
+        jks,
+        "-storepass:env",
+        "KT_PASS",
+        "-keypass:env",
+        "KT_PASS",
+        env={"KT_PASS": password},
+    )
+
+
+def test_two_private_key_entries_need_an_alias(tmp_path: Path) -> None:
+    """Without an alias a keystore with two keys is refused (taking the first would sign with
+    a key nobody chose); with one, that entry is read."""
+    password = "keytool-two-entries-pw"
+    jks = tmp_path / "two.jks"
+    _keytool_keypair(jks, "first", password)
+    _keytool_keypair(jks, "second", password)
+    with pytest.raises(BadInputError) as refused:
+        jks_certificate(jks, password)
+    assert refused.value.cause == f"keystore {jks} has 2 private-key entries (first, second), expected one"
+    assert refused.value.fix is not None and "--alias" in refused.value.fix
+    for alias in ("first", "second"):
+        cert = jks_certificate(jks, password, alias=alias)
+        assert cert.subject.rfc4514_string() == f"CN={alias}"
+    result = run_cli("cert", "thumbprint", jks)
+    assert result.code == 2
+    assert (
+        result.err.splitlines()[0]
+        == f"error: keystore {jks} has 2 private-key entries (first, second), expected one"
+    )

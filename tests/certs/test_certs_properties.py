@@ -44,6 +44,7 @@ def azure_hex(draw: st.DrawFn) -> tuple[bytes, str]:
     return digest, draw(separators).join(pairs)
 
 
+@settings(deadline=None)  # no wall-clock limit: the machine is shared
 @given(azure_hex())
 def test_hex_to_base64_and_base64url_round_trip(case: tuple[bytes, str]) -> None:
     digest, text = case
@@ -53,6 +54,7 @@ def test_hex_to_base64_and_base64url_round_trip(case: tuple[bytes, str]) -> None
     assert hex_to_base64url(text) == hex_to_base64(text).rstrip("=").replace("+", "-").replace("/", "_")
 
 
+@settings(deadline=None)  # no wall-clock limit: the machine is shared
 @given(st.binary(max_size=64))
 def test_base64url_is_unpadded_urlsafe_and_reversible(data: bytes) -> None:
     encoded = b64url(data)
@@ -68,6 +70,7 @@ not_sha1_hex = st.one_of(
 )
 
 
+@settings(deadline=None)  # no wall-clock limit: the machine is shared
 @given(not_sha1_hex)
 def test_malformed_hex_is_a_clear_error(text: str) -> None:
     with pytest.raises(BadInputError):
@@ -76,7 +79,7 @@ def test_malformed_hex_is_a_clear_error(text: str) -> None:
 
 # In-process CLI runs with strings that are not files: hypothesis may produce "/" or names
 # that exist in the working directory, so run from an empty directory.
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(not_sha1_hex.filter(lambda t: t.strip() and not t.startswith("-") and "\x00" not in t))
 def test_cli_malformed_hex_exits_2_without_traceback(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     with tempfile.TemporaryDirectory() as empty:
@@ -107,7 +110,7 @@ def _damaged(data: st.DataObject) -> bytes:
 
 # Bit flips can produce a negative serial number, which cryptography loads with a deprecation warning.
 @pytest.mark.filterwarnings("ignore:Parsed a serial number")
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_damaged_certificate_files_give_clear_error(
     monkeypatch: pytest.MonkeyPatch, data: st.DataObject

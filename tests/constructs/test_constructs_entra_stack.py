@@ -12,6 +12,15 @@ from teams_notify.graph import GRAPH_APP_ID, GRAPH_APP_ROLES
 from teams_notify.stacks.compat import azuread_module
 
 STACK = "example-entra"
+# The five application roles, written out from DESIGN.md ("Facts"), not read from the code:
+# dropping or mistyping one in teams_notify/graph.py must fail here.
+PINNED_GRAPH_ROLES = {
+    "User.Read.All": "df021288-bdef-4463-88db-98f22de89214",
+    "OnlineMeetings.ReadWrite.All": "b8bb2037-6e08-44ac-a4ea-4674e010e2a4",
+    "Calls.InitiateGroupCall.All": "4c277553-8a09-487b-8023-29ee378d8324",
+    "Calls.JoinGroupCall.All": "f6b49018-60ab-4f81-83bd-22caeabfed2d",
+    "Calls.JoinGroupCallAsGuest.All": "fd7ccf6b-3d28-418b-9701-cd10f5cd2fd4",
+}
 META_KEYS = {"//", "depends_on", "lifecycle", "provider", "count", "for_each"}
 BINDINGS = {
     "azuread_application": ("application", "Application"),
@@ -85,19 +94,26 @@ def test_schema_check_catches_missing_required_attribute() -> None:
     ) == ["azuread_application required_resource_access.resource_access: missing id"]
 
 
+def test_graph_roles_are_the_five_of_the_design() -> None:
+    assert GRAPH_APP_ROLES == PINNED_GRAPH_ROLES
+    assert len(GRAPH_APP_ROLES) == 5
+
+
 def test_five_roles_requested_and_granted(constructs_example: Synthesized) -> None:
     stack = constructs_example.stack(STACK)
     ((app_name, app),) = stack["resource"]["azuread_application"].items()
     (access,) = app["required_resource_access"]
     assert access["resource_app_id"] == GRAPH_APP_ID
-    assert sorted(r["id"] for r in access["resource_access"]) == sorted(GRAPH_APP_ROLES.values())
+    assert sorted(r["id"] for r in access["resource_access"]) == sorted(PINNED_GRAPH_ROLES.values())
+    assert len(access["resource_access"]) == 5
     assert {r["type"] for r in access["resource_access"]} == {"Role"}
     ((graph_name, graph),) = stack["data"]["azuread_service_principal"].items()
     assert graph["client_id"] == GRAPH_APP_ID
     ((sp_name, sp),) = stack["resource"]["azuread_service_principal"].items()
     assert sp["client_id"] == f"${{azuread_application.{app_name}.client_id}}"
     grants = stack["resource"]["azuread_app_role_assignment"].values()
-    assert sorted(g["app_role_id"] for g in grants) == sorted(GRAPH_APP_ROLES.values())
+    assert sorted(g["app_role_id"] for g in grants) == sorted(PINNED_GRAPH_ROLES.values())
+    assert len(grants) == 5
     for g in grants:
         assert g["principal_object_id"] == f"${{azuread_service_principal.{sp_name}.object_id}}"
         assert g["resource_object_id"] == f"${{data.azuread_service_principal.{graph_name}.object_id}}"

@@ -36,11 +36,17 @@ def test_integers_and_booleans_are_normalised(sandbox_admin: httpx.Client) -> No
     assert again["active"] == "false"
 
 
-def test_unknown_columns_are_silently_ignored(sandbox_admin: httpx.Client) -> None:
-    record = _create(sandbox_admin, "sys_certificate", name="ks", no_such_column="x", sys_mod_count="9")
+def test_unknown_columns_are_silently_ignored(sandbox_admin: httpx.Client, sandbox: Sandbox) -> None:
+    marker = "unknown-column-value-5Tq"
+    record = _create(sandbox_admin, "sys_certificate", name="ks", no_such_column=marker, sys_mod_count="9")
+    assert "no_such_column" not in record
     stored = sandbox_admin.get(f"{CERTS}/{record['sys_id']}").json()["result"]
     assert "no_such_column" not in stored
     assert stored["sys_mod_count"] == "0"  # system fields are not writable either
+    # Asked for by name, the column is still not there: it was never stored, not just unlisted.
+    asked = sandbox_admin.get(f"{CERTS}/{record['sys_id']}", params={"sysparm_fields": "no_such_column,name"})
+    assert asked.json()["result"] == {"name": "ks"}
+    assert marker.encode() not in sandbox.db_path.read_bytes() + _wal_bytes(sandbox)
 
 
 def test_password_fields_are_stored_but_come_back_masked(

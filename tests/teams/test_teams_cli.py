@@ -45,9 +45,7 @@ def _outputs_file(tmp_path: Path) -> Path:
 def _common(tenants_dir: Path, tmp_path: Path) -> list[str]:
     return [
         "--tenant",
-        "example",
-        "--tenants-dir",
-        str(tenants_dir),
+        str(tenants_dir / "example.toml"),
         "--cdktf-out",
         str(tmp_path / "cdktf.out"),
     ]
@@ -100,6 +98,21 @@ def test_bad_outputs_file_is_bad_input(
     wrong_id.write_text(json.dumps({"client_id": "x'; rm -rf /", "service_user_object_id": OBJECT_ID}))
     assert main(["teams", "policy", *_common(tenants_dir, tmp_path), "--outputs", str(wrong_id)]) == 2
     assert "client_id: not a GUID" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["teams", "package"], ["teams", "runbook"], ["schema", "check"]])
+def test_tenant_takes_a_file_and_a_bare_name_says_which_file(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--tenant` is a file for every command; the old name form gets the path to give instead."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tenants").mkdir()  # a folder that holds no tenant "example"
+    assert main([*command, "--tenant", "example"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "error: --tenant example: no such tenant file (--tenant takes a file, not a tenant name)",
+        "  fix: give the tenant file's path, e.g. --tenant tenants/example.toml",
+    ]
 
 
 @pytest.mark.terraform

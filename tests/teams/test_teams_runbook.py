@@ -75,7 +75,7 @@ def test_unknown_ids_become_placeholders_saying_where_they_come_from(tmp_path: P
     assert "output `client_id` of the `acme-entra` stack" in text
     assert "output `service_user_object_id` of the `acme-entra` stack" in text
     assert "*client id (unknown yet, see Values)*" in text
-    assert "teams-notify teams package --tenant acme" in text  # how to get the missing artifacts
+    assert "teams-notify teams package --tenant tenants/acme.toml" in text  # how to get the missing artifacts
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from teams_notify.cli.options import apply, json_option, out_option
 from teams_notify.errors import BadInputError, CheckFailedError
 
 if TYPE_CHECKING:
@@ -51,17 +52,11 @@ def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2))
 
 
-def _json_option(func: Any) -> Any:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")(func)
-
-
 def _bundle_options(func: Any) -> Any:
     """Options shared by the commands that write a bundle (new, import)."""
     options = [
         click.option("--name", required=True, help="Bundle name: files become NAME.crt, NAME.key, ..."),
-        click.option(
-            "--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Directory to write."
-        ),
+        out_option("Directory to write.", required=True),
         click.option(
             "--alias", help="JKS entry alias (default: NAME, lower-cased; keytool lower-cases it too)."
         ),
@@ -73,11 +68,9 @@ def _bundle_options(func: Any) -> Any:
             "TEAMS_NOTIFY_STORE_PASSWORD or prompting.",
         ),
         click.option("--force", is_flag=True, help="Replace an existing bundle of the same name."),
-        _json_option,
+        json_option(),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return apply(func, options)
 
 
 @click.group(name="cert")
@@ -187,13 +180,13 @@ def _report_bundle(bundle: Bundle, alias: str | None, password_file: Path | None
 
 @group.command(name="csr")
 @click.option("--name", required=True, help="Files become NAME.key (0600) and NAME.csr.")
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Directory to write.")
+@out_option("Directory to write.", required=True)
 @click.option("--cn", required=True, help="Subject common name.")
 @click.option("--org", help="Subject organization (O).")
 @click.option("--country", help="Subject country (C), two letters.")
 @click.option("--key-size", type=click.Choice(_KEY_SIZES), default="2048", show_default=True)
 @click.option("--force", is_flag=True, help="Replace an existing key/CSR of the same name.")
-@_json_option
+@json_option()
 def csr(
     name: str,
     out_dir: Path,
@@ -310,7 +303,7 @@ def _read_import_source(cert_path: Path | None, key_path: Path | None, pfx_path:
 @group.command(name="thumbprint")
 @click.argument("source", metavar="INPUT")
 @click.option("--alias", help="JKS entry to read when the keystore has several.")
-@_json_option
+@json_option()
 def thumbprint(source: str, alias: str | None, as_json: bool) -> None:
     """Every thumbprint encoding of a certificate (PEM, DER, PKCS#12, JKS file) or of a hex
     SHA-1 thumbprint as Azure shows it (any case, colons/spaces allowed).
@@ -384,7 +377,7 @@ def _certificate_from_any_file(path: Path, alias: str | None) -> Any:
     type=click.Path(path_type=Path),
     help="Read the store password from this file (as written by --generate-password).",
 )
-@_json_option
+@json_option()
 def check(targets: tuple[Path, ...], warn_days: int, password_file: Path | None, as_json: bool) -> None:
     """Check a bundle: key matches certificate, RSA >= 2048, validity and days to expiry, the JKS
     opens with the passwords and holds the same certificate as the .crt, the thumbprint file agrees.

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from teams_notify.cli.options import json_option
 from teams_notify.errors import BadInputError
 
 
@@ -29,7 +30,7 @@ def group() -> None:
     show_default=True,
     help="Provider source address <host>/<namespace>/<type> used in required_providers.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("Print the result as JSON.")
 def install_command(plugin_dir: Path | None, source: str, as_json: bool) -> None:
     """Put an executable provider where `terraform init` finds it offline.
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from teams_notify.cli.options import json_option
+
 ACCOUNTS = (
     ("basic auth", "admin / admin", "full access"),
     ("basic auth", "readonly / readonly", "reads only; writes get 403"),
@@ -34,7 +36,7 @@ ACCOUNTS = (
     help="SQLite file holding the instance's data; reuse it to keep data across runs.",
 )
 @click.option("--quiet", is_flag=True, help="Do not print a line per request.")
-@click.option("--json", "as_json", is_flag=True, help="Print URL, database and accounts as one JSON line.")
+@json_option("Print URL, database and accounts as one JSON line.")
 def command(host: str, port: int, db: Path, quiet: bool, as_json: bool) -> None:
     """Run a local ServiceNow instance (Table, Attachment and OAuth token APIs) until Ctrl+C.
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from teams_notify.cli.options import json_option, tenant_option
 from teams_notify.errors import CheckFailedError
 
 
@@ -18,16 +19,10 @@ def group() -> None:
 
 
 @group.command(name="check")
-@click.option(
-    "--tenant",
-    "tenant_file",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="tenant file (tenants/NAME.toml); its overrides are applied",
-)
+@tenant_option("tenant file (tenants/NAME.toml); its overrides are applied")
 @click.option("--instance-url", default=None, help="instance to check (default: servicenow.instance_url)")
 @click.option("--all", "show_all", is_flag=True, help="also list the names that are present")
-@click.option("--json", "as_json", is_flag=True, help="print JSON for machines")
+@json_option("print JSON for machines")
 def check(tenant_file: Path, instance_url: str | None, show_all: bool, as_json: bool) -> None:
     """Read sys_db_object, sys_dictionary and sys_choice on the instance and report, for every
     table, column and choice value the ServiceNow stack writes, whether it is present.

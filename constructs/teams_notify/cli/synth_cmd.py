@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from teams_notify.cli.options import out_option
+
 
 def _folder(flag: str, dest: str, default: str, help_: str) -> Callable[[Any], Any]:
     return click.option(
@@ -23,7 +25,7 @@ def _folder(flag: str, dest: str, default: str, help_: str) -> Callable[[Any], A
 
 @click.command(name="synth")
 @_folder("--tenants", "tenants_dir", "tenants", "folder of tenant files (*.toml)")
-@_folder("--out", "outdir", "cdktf.out", "synth output folder")
+@out_option("synth output folder", dest="outdir", default=Path("cdktf.out"), folder_only=True)
 @click.option(
     "--engine",
     type=click.Choice(["cdktf", "cdktn"]),

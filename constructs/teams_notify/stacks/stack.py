@@ -18,14 +18,15 @@ from teams_notify.stacks.entra.application import GraphApplication
 from teams_notify.stacks.entra.bot import AzureBot
 from teams_notify.stacks.entra.certificate import CertificateCredential
 from teams_notify.stacks.entra.service_user import ServiceUser
-from teams_notify.stacks.servicenow.credential import CredentialAlias
-from teams_notify.stacks.servicenow.jwt import JwtProvider
-from teams_notify.stacks.servicenow.keystore import JwtKey, Keystore
-from teams_notify.stacks.servicenow.oidc import OidcRegistry
+from teams_notify.stacks.servicenow.credential import CredentialAlias, CredentialAliasProps
+from teams_notify.stacks.servicenow.fields import InstanceNames
+from teams_notify.stacks.servicenow.jwt import JwtProvider, JwtProviderProps
+from teams_notify.stacks.servicenow.keystore import JwtKey, JwtKeyProps, Keystore, KeystoreProps
+from teams_notify.stacks.servicenow.oidc import OidcRegistry, OidcRegistryProps
 from teams_notify.stacks.servicenow.record import ServicenowProvider
-from teams_notify.stacks.servicenow.registry import ApplicationRegistry
-from teams_notify.stacks.servicenow.selector import ProviderSelector
-from teams_notify.stacks.servicenow.teams_config import TeamsConfiguration
+from teams_notify.stacks.servicenow.registry import ApplicationRegistry, ApplicationRegistryProps
+from teams_notify.stacks.servicenow.selector import ProviderSelector, ProviderSelectorProps
+from teams_notify.stacks.servicenow.teams_config import TeamsConfiguration, TeamsConfigurationProps
 from teams_notify.stacks.variables import secret_variable, string_variable
 
 OUTPUT_CLIENT_ID = "client_id"
@@ -44,6 +45,11 @@ def keystore_password_variable(cert_key: str) -> str:
 def key_password_variable(cert_key: str) -> str:
     """Terraform variable for the key entry password; empty means "same as the store password"."""
     return f"key_password_{cert_key}"
+
+
+def names_for(tenant: TenantConfig, tables: tuple[str, ...]) -> InstanceNames:
+    """The tenant's names (catalog defaults plus `[overrides]`) of the catalog tables `tables`."""
+    return InstanceNames.resolve(tables, tenant.table, tenant.column, tenant.choice)
 
 
 class TeamsNotifyStack(TerraformStack):
@@ -117,6 +123,7 @@ class ServiceNowStack(TeamsNotifyStack):
             version=sn.provider_version,
         )
         client_id, service_user_id = self._entra_inputs(tenant)
+        prefix = sn.name_prefix
         keys: dict[str, JwtKey] = {}
         for cert in tenant.certificates:
             store_password = secret_variable(
@@ -131,41 +138,100 @@ class ServiceNowStack(TeamsNotifyStack):
             keystore = Keystore(
                 self,
                 f"keystore_{cert.key}",
-                tenant=tenant,
-                cert=cert,
-                store_password=store_password,
-                stack_dir=stack_dir,
+                KeystoreProps(
+                    cert_key=cert.key,
+                    jks=cert.jks,
+                    store_password=store_password,
+                    stack_dir=stack_dir,
+                    jks_upload=cert.jks_upload,
+                    name_prefix=prefix,
+                    names=names_for(tenant, KeystoreProps.TABLES),
+                ),
             )
             keys[cert.key] = JwtKey(
                 self,
                 f"jwt_key_{cert.key}",
-                tenant=tenant,
-                cert=cert,
-                keystore=keystore,
-                key_password=Token.as_string(Fn.coalesce([key_password, store_password])),
+                JwtKeyProps(
+                    cert_key=cert.key,
+                    keystore=keystore,
+                    key_password=Token.as_string(Fn.coalesce([key_password, store_password])),
+                    name_prefix=prefix,
+                    names=names_for(tenant, JwtKeyProps.TABLES),
+                ),
             )
         self.jwt = JwtProvider(
             self,
             "jwt_provider",
-            tenant=tenant,
-            active_key=keys[tenant.active_certificate.key],
-            client_id=client_id,
+            JwtProviderProps(
+                active_key=keys[tenant.active_certificate.key],
+                client_id=client_id,
+                tenant_id=tenant.tenant_id,
+                expiry_seconds=sn.jwt_expiry_seconds,
+                name_prefix=prefix,
+                names=names_for(tenant, JwtProviderProps.TABLES),
+            ),
         )
         self.registry = ApplicationRegistry(
-            self, "app_registry", tenant=tenant, jwt=self.jwt, client_id=client_id
+            self,
+            "app_registry",
+            ApplicationRegistryProps(
+                jwt=self.jwt,
+                client_id=client_id,
+                tenant_id=tenant.tenant_id,
+                name_prefix=prefix,
+                names=names_for(tenant, ApplicationRegistryProps.TABLES),
+            ),
         )
-        self.credential = CredentialAlias(self, "credential", tenant=tenant, registry=self.registry)
+        self.credential = CredentialAlias(
+            self,
+            "credential",
+            CredentialAliasProps(
+                registry=self.registry,
+                connection_url=sn.connection_url,
+                name_prefix=prefix,
+                names=names_for(tenant, CredentialAliasProps.TABLES),
+            ),
+        )
         self.teams_config = TeamsConfiguration(
             self,
             "teams_config",
-            tenant=tenant,
-            registry=self.registry,
-            credential=self.credential,
-            service_user_object_id=service_user_id,
+            TeamsConfigurationProps(
+                registry=self.registry,
+                credential=self.credential,
+                service_user_object_id=service_user_id,
+                tenant_id=tenant.tenant_id,
+                enable_online_meetings=tenant.enable_online_meetings,
+                config_query=sn.teams_config_query,
+                requester=sn.requester,
+                names=names_for(tenant, TeamsConfigurationProps.TABLES),
+            ),
         )
-        self.oidc = OidcRegistry(self, "oidc", tenant=tenant, client_id=client_id)
+        self.oidc = OidcRegistry(
+            self,
+            "oidc",
+            OidcRegistryProps(
+                client_id=client_id,
+                tenant_id=tenant.tenant_id,
+                name_prefix=prefix,
+                names=names_for(tenant, OidcRegistryProps.TABLES),
+            ),
+        )
         self.oidc.after(self.teams_config.record)  # the instance creates the OIDC registry then
-        self.selector = ProviderSelector(self, "selector", tenant=tenant)
+        sel = sn.selector
+        self.selector = ProviderSelector(
+            self,
+            "selector",
+            ProviderSelectorProps(
+                name=sel.name,
+                order=sel.order,
+                source_table=sel.table,
+                condition=sel.condition,
+                catch_all=sel.catch_all,
+                manual_selection=sel.manual_selection,
+                conference_provider=sel.conference_provider,
+                names=names_for(tenant, ProviderSelectorProps.TABLES),
+            ),
+        )
 
     def _entra_inputs(self, tenant: TenantConfig) -> tuple[str, str]:
         """(client id, service user object id) from variables or from the Entra stack's state."""

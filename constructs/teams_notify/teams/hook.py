@@ -2,7 +2,7 @@
 
 At synth time the ids are known only when tenant config supplies them. Then all three
 artifacts are written; otherwise only the runbook, whose placeholders say where each
-missing value comes from (`teams-notify teams ... --tenant NAME` writes the rest after deploy).
+missing value comes from (`teams-notify teams ... --tenant FILE` writes the rest after deploy).
 """
 
 from __future__ import annotations

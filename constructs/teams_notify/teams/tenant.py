@@ -7,8 +7,11 @@ stack's outputs when given, else from config (the Azure team may state them ther
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from teams_notify.errors import BadInputError
+from teams_notify.teams.outputs import read_outputs_file, workspace_outputs
 from teams_notify.teams.settings import TeamsSettings
 from teams_notify.teams.values import TeamsValues
 
@@ -68,3 +71,29 @@ def values_from_tenant(
         tables=dict(tenant.overrides.tables),
         name_prefix=tenant.servicenow.name_prefix,
     )
+
+
+def active_certificate_x5t(tenant: TenantConfig) -> str | None:
+    """x5t of the active certificate for the runbook, when its file exists (optional)."""
+    from teams_notify.certs import Thumbprints, load_certificate
+
+    crt = tenant.active_certificate.crt
+    return Thumbprints.of(load_certificate(crt)).x5t if crt.is_file() else None
+
+
+def deployed_values(
+    tenant: TenantConfig, outputs_file: Path | None, cdktf_out: Path
+) -> tuple[TeamsValues, str | None]:
+    """The tenant's TeamsValues after deploy, with the Entra stack's outputs from `outputs_file`
+    (saved `terraform output -json`) or else from the stack's folder under `cdktf_out`; and,
+    when those outputs could not be read, why not."""
+    outputs: dict[str, str] | None = None
+    why_not: str | None = None
+    if outputs_file is not None:
+        outputs = read_outputs_file(outputs_file)
+    else:
+        try:
+            outputs = workspace_outputs(cdktf_out / "stacks" / tenant.entra_stack)
+        except BadInputError as err:
+            why_not = err.cause
+    return values_from_tenant(tenant, outputs, active_certificate_x5t(tenant)), why_not

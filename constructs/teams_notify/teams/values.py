@@ -191,7 +191,7 @@ def value_sources(values: TeamsValues) -> dict[str, str]:
     def output(name: str) -> str:
         return (
             f"output `{name}` of the `{values.entra_stack_name}` stack (after `cdktf deploy "
-            f"{values.entra_stack_name}`: `teams-notify teams runbook --tenant {values.tenant}`)"
+            f"{values.entra_stack_name}`: `teams-notify teams runbook --tenant tenants/{values.tenant}.toml`)"
         )
 
     config = f"`tenants/{values.tenant}.toml`"

@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import ClassVar
+
 from constructs import Construct
 from teams_notify.catalog import BOT_FRAMEWORK_SCOPE, OIDC_CONFIG_NAME
-from teams_notify.config import TenantConfig
+from teams_notify.stacks.servicenow.fields import DEFAULT_NAME_PREFIX, InstanceNames
 from teams_notify.stacks.servicenow.record import ServicenowRecord, catalog_record
 from teams_notify.stacks.steps import STEP_OIDC, Step
 
 
 def metadata_url(tenant_id: str) -> str:
     return f"https://login.microsoftonline.com/{tenant_id}/v2.0/.well-known/openid-configuration"
+
+
+@dataclass(frozen=True)
+class OidcRegistryProps:
+    """What `OidcRegistry` writes.
+
+    - `client_id`: the Entra app's client id: a value or a reference.
+    - `tenant_id`: the Entra tenant id (the OIDC metadata URL is its v2 discovery document).
+    - `name_prefix`: starts the OIDC registry's name; default "Teams Notify".
+    - `names`: the instance's names of `oidc_provider_configuration`, `oauth_oidc_entity` and
+      `oauth_entity_scope`; default: the catalog's.
+    """
+
+    TABLES: ClassVar[tuple[str, ...]] = ("oidc_config", "oidc_entity", "oauth_scope")
+
+    client_id: str
+    tenant_id: str
+    name_prefix: str = DEFAULT_NAME_PREFIX
+    names: InstanceNames = field(default_factory=lambda: InstanceNames.catalog(*OidcRegistryProps.TABLES))
 
 
 class OidcRegistry(Step):
@@ -25,24 +47,25 @@ class OidcRegistry(Step):
 
     step = STEP_OIDC
 
-    def __init__(self, scope: Construct, id_: str, *, tenant: TenantConfig, client_id: str) -> None:
+    def __init__(self, scope: Construct, id_: str, props: OidcRegistryProps) -> None:
         super().__init__(scope, id_)
+        names, client_id = props.names, props.client_id
         self.config = catalog_record(
             self,
             "config",
-            tenant,
+            names,
             "oidc_config",
             adopt_on=("name",),
             name=OIDC_CONFIG_NAME,
-            metadata_url=metadata_url(tenant.tenant_id),
+            metadata_url=metadata_url(props.tenant_id),
         )
         self.entity = catalog_record(
             self,
             "entity",
-            tenant,
+            names,
             "oidc_entity",
             adopt_on=("client_id",),
-            name=f"{tenant.servicenow.name_prefix} Teams OIDC",
+            name=f"{props.name_prefix} Teams OIDC",
             client_id=client_id,
             oidc_provider_configuration=self.config.sys_id,
             default_grant_type="client_credentials",
@@ -51,7 +74,7 @@ class OidcRegistry(Step):
         self.scope = catalog_record(
             self,
             "scope",
-            tenant,
+            names,
             "oauth_scope",
             adopt_on=("oauth_entity", "oauth_entity_scope"),
             name="Bot Framework",

@@ -9,9 +9,8 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from constructs import Construct
-from teams_notify.config import TenantConfig
 from teams_notify.stacks.compat import RawDataSource, RawProvider, RawResource
-from teams_notify.stacks.servicenow.fields import columns, row
+from teams_notify.stacks.servicenow.fields import InstanceNames
 
 OnDestroy = Literal["delete", "keep", "restore"]
 PROVIDER_NAME = "servicenow"
@@ -127,7 +126,7 @@ class DataServicenowRecord(RawDataSource):
 def catalog_record(
     scope: Construct,
     id_: str,
-    tenant: TenantConfig,
+    names: InstanceNames,
     table_key: str,
     /,
     *,
@@ -136,7 +135,7 @@ def catalog_record(
     depends_on: list[Any] | None = None,
     **values: str | bool | int,
 ) -> ServicenowRecord:
-    """A record of the catalog table `table_key`, under the names the tenant's instance uses.
+    """A record of the catalog table `table_key`, under the names the instance uses (`names`).
 
     `values` and `secret` (written as sensitive fields) are keyed by logical column. With
     `adopt_on` (logical columns), a record the instance already has with those values is
@@ -146,10 +145,10 @@ def catalog_record(
     return ServicenowRecord(
         scope,
         id_,
-        table=tenant.table(table_key),
-        fields=row(tenant, table_key, **values),
-        sensitive_fields=row(tenant, table_key, **secret) if secret else None,
-        match_on=columns(tenant, table_key, *adopt_on),
+        table=names.table(table_key),
+        fields=names.row(table_key, **values),
+        sensitive_fields=names.row(table_key, **secret) if secret else None,
+        match_on=names.columns(table_key, *adopt_on),
         on_destroy="restore" if adopt_on else "delete",
         depends_on=depends_on,
     )
