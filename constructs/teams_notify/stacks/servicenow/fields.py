@@ -38,6 +38,11 @@ class TableNames:
     choices: Mapping[str, Mapping[str, str]]
 
 
+def catalog_choice(table_key: str, column_key: str, choice_key: str) -> str:
+    """The catalog's stored value of a choice (no override)."""
+    return TABLES[table_key].columns[column_key].choice(choice_key).value
+
+
 def _table_names(
     key: str,
     table: Callable[[str], str],
@@ -68,20 +73,17 @@ class InstanceNames:
         keys: tuple[str, ...],
         table: Callable[[str], str],
         column: Callable[[str, str], str],
-        choice: Callable[[str, str, str], str],
+        choice: Callable[[str, str, str], str] = catalog_choice,
     ) -> InstanceNames:
         """Names of the tables `keys` through lookups such as `TenantConfig.table` / `.column` /
-        `.choice`."""
+        `.choice` (choice values default to the catalog's)."""
         return cls({key: _table_names(key, table, column, choice) for key in keys})
 
     @classmethod
     def catalog(cls, *keys: str) -> InstanceNames:
         """The catalog's default names of the tables `keys` (no overrides)."""
         return cls.resolve(
-            keys,
-            lambda key: TABLES[key].name,
-            lambda key, column: TABLES[key].columns[column].name,
-            lambda key, column, choice: TABLES[key].columns[column].choice(choice).value,
+            keys, lambda key: TABLES[key].name, lambda key, column: TABLES[key].columns[column].name
         )
 
     def table(self, key: str) -> str:
