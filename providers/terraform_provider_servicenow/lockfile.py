@@ -9,8 +9,8 @@ goes on; the CLIs see the provider locked at a matching version and skip their o
 The hash is Terraform's `h1:` scheme ("package hash v1"): the Go module directory hash
 (`golang.org/x/mod/sumdb/dirhash.Hash1`), i.e. base64 of the SHA-256 of the sorted lines
 `<sha256 hex of the file>  <path relative to the package, with />\n`, one per file, over the
-unpacked package folder, or over the entries of a packed `.zip` (directory entries included,
-as Go's HashZip does).
+unpacked package folder, or over the file entries of a packed `.zip` (directory entries left
+out: the same hash as the unpacked folder; checked against Terraform in the tests).
 """
 
 from __future__ import annotations
@@ -60,6 +60,8 @@ def _dir_entries(root: Path) -> Iterator[tuple[str, bytes]]:
 def _zip_entries(archive: Path) -> Iterator[tuple[str, bytes]]:
     with zipfile.ZipFile(archive) as zipped:
         for info in zipped.infolist():
+            if info.is_dir():
+                continue
             yield info.filename, hashlib.sha256(zipped.read(info)).digest()
 
 
