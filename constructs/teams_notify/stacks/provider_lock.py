@@ -38,11 +38,15 @@ def is_local_only(source: str) -> bool:
 
 
 def _not_installed(source: str, constraint: str | None, lookup: Lookup) -> str:
-    where = ", ".join(str(m.path) for m in lookup.mirrors) or "no filesystem_mirror serves it"
     version = f" {constraint}" if constraint else ""
+    where = (
+        f"in {', '.join(str(m.path) for m in lookup.mirrors)}"
+        if lookup.mirrors
+        else "in any filesystem_mirror of your Terraform CLI config"
+    )
     return (
-        f"provider {source}{version} is not installed (looked in {where}): run `teams-notify provider "
-        "install` (with --dir, the folder of your CLI config's filesystem_mirror), then synth again"
+        f"provider {source}{version} is not installed {where}: run `teams-notify provider install` "
+        "(with --dir, the folder of your CLI config's filesystem_mirror), then synth again"
     )
 
 
