@@ -22,6 +22,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from terraform_provider_servicenow import __version__ as PROVIDER_PACKAGE_VERSION
+from terraform_provider_servicenow.exceptions import ServiceNowError
+from terraform_provider_servicenow.version_constraints import check_constraint
 
 from teams_notify.catalog import TABLES
 from teams_notify.errors import BadInputError
@@ -34,6 +37,7 @@ CHOICE_VALUE_RE = re.compile(r"^[A-Za-z0-9_.:/-]{1,100}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
 SECRET_KEY_RE = re.compile(r"(password|secret|private_key|token)$", re.IGNORECASE)
 DEFAULT_PROVIDER_SOURCE = "terraform.local/teams-notify/servicenow"
+DEFAULT_PROVIDER_VERSION = PROVIDER_PACKAGE_VERSION  # the provider this package ships
 
 
 class ConfigValueError(ValueError):
@@ -82,6 +86,16 @@ Guid = Annotated[
 ]
 HttpsUrl = Annotated[str, AfterValidator(_https)]
 InstanceUrl = Annotated[str, AfterValidator(_http_or_https)]
+
+
+def _version_constraint(value: str) -> str:
+    try:
+        return check_constraint(value)
+    except ServiceNowError as err:
+        raise ConfigValueError(err.summary, err.detail) from None
+
+
+VersionConstraint = Annotated[str, AfterValidator(_version_constraint)]
 Upn = Annotated[
     str,
     _shaped(
@@ -246,7 +260,9 @@ class SelectorConfig(Strict):
 class ServiceNowConfig(Strict):
     instance_url: InstanceUrl
     provider_source: str = DEFAULT_PROVIDER_SOURCE
-    provider_version: str | None = None
+    # Every required_providers entry needs a version for the CDK CLIs (`cdktf deploy` refuses
+    # a stack without one); by default exactly the provider shipped with this package.
+    provider_version: VersionConstraint = DEFAULT_PROVIDER_VERSION
     name_prefix: str = Field(default="Teams Notify", min_length=1)
     requester: str | None = None  # name of an existing OAuth 2.0 credential; default: the one we create
     connection_url: HttpsUrl = "https://graph.microsoft.com"

@@ -81,3 +81,12 @@ def test_snapshot_of_the_example(engines: dict[str, Path]) -> None:
     assert SNAPSHOT.is_file(), f"{SNAPSHOT} is missing: run once with UPDATE_SNAPSHOTS=1 and review it"
     assert current == json.loads(SNAPSHOT.read_text())
     assert "/tmp" not in SNAPSHOT.read_text() and str(Path.home()) + "/" not in SNAPSHOT.read_text()
+
+
+def test_every_provider_has_a_version(engines: dict[str, Path]) -> None:
+    """The CDK CLIs refuse to deploy a stack with an unversioned required_providers entry."""
+    for engine, stacks in engines.items():
+        for stack in ("snap-entra", "snap-servicenow"):
+            synthesized = json.loads((stacks / stack / "cdk.tf.json").read_text())
+            required = synthesized["terraform"]["required_providers"]
+            assert required and all(p.get("version") for p in required.values()), (engine, stack, required)

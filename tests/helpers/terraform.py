@@ -4,6 +4,10 @@ API (re-exported by tests/conftest.py):
 
     terraform_plugin_dir   session fixture -> Path: the provider installed (unpacked mirror layout)
                            once per test session, exactly as `teams-notify provider install --dir` does.
+    terraform_cli_config   autouse session fixture -> Path: TF_CLI_CONFIG_FILE for the whole session,
+                           a CLI config whose filesystem_mirror is terraform_plugin_dir, so synth locks
+                           (and terraform installs) the test session's provider, never whatever
+                           ~/.terraform.d/plugins holds on this machine.
     terraform              fixture -> Terraform working in tmp_path / "tf", ready for `write` + `init`.
     provider_sandbox       fixture -> a running teams_notify.sandbox.Sandbox (fresh database per test).
     sandbox_env(sb, user="admin") -> dict: SERVICENOW_* variables for the provider (basic auth).
@@ -207,6 +211,17 @@ def install_for_tests(plugin_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def terraform_plugin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return install_for_tests(tmp_path_factory.mktemp("terraform-plugins"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def terraform_cli_config(
+    tmp_path_factory: pytest.TempPathFactory, terraform_plugin_dir: Path
+) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("terraform-cli-config") / "terraformrc"
+    path.write_text(cli_config_text(terraform_plugin_dir))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TF_CLI_CONFIG_FILE", str(path))
+        yield path
 
 
 @pytest.fixture

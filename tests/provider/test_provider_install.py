@@ -10,6 +10,7 @@ import pytest
 from helpers.terraform import Terraform, provider_hcl
 from teams_notify.cli import main
 from terraform_provider_servicenow.exceptions import ServiceNowError
+from terraform_provider_servicenow.lockfile import package_hash_v1
 from terraform_provider_servicenow.provider import settings_from
 
 
@@ -23,6 +24,7 @@ def test_install_layout_then_offline_init(tmp_path: Path, capsys: pytest.Capture
         f"terraform-provider-servicenow_v{version}"
     )
     assert os.access(path, os.X_OK) and "-m terraform_provider_servicenow" in path.read_text()
+    assert installed["h1"] == package_hash_v1(path.parent) and installed["h1"].startswith("h1:")
 
     # A custom source address (private registry host) is honoured too.
     assert (
@@ -40,7 +42,8 @@ def test_install_layout_then_offline_init(tmp_path: Path, capsys: pytest.Capture
     )
     printed = capsys.readouterr().out
     assert "installed registry.example.com/acme/servicenow" in printed
-    assert 'servicenow = { source = "registry.example.com/acme/servicenow" }' in printed
+    entry = f'servicenow = {{ source = "registry.example.com/acme/servicenow", version = "{version}" }}'
+    assert entry in printed
     assert f'path    = "{plugin_dir}"' in printed and "filesystem_mirror" in printed
     assert (plugin_dir / "registry.example.com/acme/servicenow" / version).is_dir()
     assert main(["provider", "install", "--dir", str(plugin_dir), "--source", "servicenow"]) == 2

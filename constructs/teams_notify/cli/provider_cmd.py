@@ -41,6 +41,7 @@ def install_command(plugin_dir: Path | None, source: str, as_json: bool) -> None
     from terraform_provider_servicenow import __version__
     from terraform_provider_servicenow.exceptions import ServiceNowError
     from terraform_provider_servicenow.install import cli_config_text, default_plugin_dir, install
+    from terraform_provider_servicenow.lockfile import package_hash_v1
 
     directory = (plugin_dir or default_plugin_dir()).expanduser().absolute()
     try:
@@ -53,13 +54,16 @@ def install_command(plugin_dir: Path | None, source: str, as_json: bool) -> None
             "Choose a directory you can write to with --dir (it is created if missing).",
         ) from None
     custom = plugin_dir is not None and directory != default_plugin_dir()
+    # What `teams-notify synth` writes into each stack's .terraform.lock.hcl for this install.
+    h1 = package_hash_v1(path.parent)
     if as_json:
-        click.echo(
-            json.dumps({"path": str(path), "source": source, "version": __version__, "dir": str(directory)})
-        )
+        fields = {"path": str(path), "source": source, "version": __version__, "dir": str(directory)}
+        click.echo(json.dumps(fields | {"h1": h1}))
         return
     click.echo(f"installed {source} {__version__} at {path}")
-    click.echo(f'use it with: required_providers {{ servicenow = {{ source = "{source}" }} }}')
+    entry = f'servicenow = {{ source = "{source}", version = "{__version__}" }}'
+    click.echo(f"use it with: required_providers {{ {entry} }}")
+    click.echo(f"lock hash {h1} (synth writes it into each stack's .terraform.lock.hcl)")
     if not custom:
         click.echo("terraform init finds it there (Terraform's implied local mirror) with no network.")
         return

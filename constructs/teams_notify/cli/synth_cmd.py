@@ -43,8 +43,13 @@ def command(tenants_dir: Path, outdir: Path, engine: str | None) -> None:
     from teams_notify.stacks.app import synth
 
     result = synth(load_tenants(tenants_dir), outdir)
-    for summary in result.summaries:
-        for warning in summary.warnings:
-            click.secho(f"warning: {warning}", fg="yellow", err=True)
+    warnings = [w for s in result.summaries for w in s.warnings]
+    # A CDK CLI running this app (it sets CDKTF_CONTEXT_JSON) prints the manifest's annotations,
+    # provider warnings included: once is enough.
+    if "CDKTF_CONTEXT_JSON" not in os.environ:
+        warnings += [w for s in result.summaries for w in s.provider_warnings]
+    # Each distinct warning once: a provider that is not installed concerns every tenant alike.
+    for warning in dict.fromkeys(warnings):
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
     names = ", ".join(s.stack_name for s in result.stacks)
     click.echo(f"synthesized {len(result.stacks)} stacks into {outdir}: {names}")

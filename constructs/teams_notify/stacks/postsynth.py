@@ -3,19 +3,20 @@
 
 For every stack it fills the computed `x5t` of the tenant's certificates (checked before the
 stacks were built, `stacks.certificates`) into the JSON where the constructs left a
-placeholder, writes the `teams-notify.json` summary next to `cdk.tf.json`, and the Teams
-artifacts for the Entra stack.
+placeholder, writes the `teams-notify.json` summary next to `cdk.tf.json`, the lock entries of
+locally installed providers (`stacks.provider_lock`), and the Teams artifacts for the Entra stack.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from teams_notify.config import TenantConfig
 from teams_notify.stacks.certificates import CheckedCertificate
+from teams_notify.stacks.provider_lock import annotate_manifest, lock_local_providers
 from teams_notify.stacks.servicenow.fields import X5T_PLACEHOLDER_PREFIX, x5t_placeholder
 from teams_notify.teams.hook import write_teams_artifacts
 
@@ -39,6 +40,9 @@ class StackSummary:
     certificates: list[dict[str, Any]]
     warnings: list[str]
     resources: dict[str, str]
+    # Providers the stack needs that are not installed (`stacks.provider_lock`); also annotations
+    # in manifest.json, which the CDK CLIs print.
+    provider_warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -119,6 +123,8 @@ def _process_stack(
     x5t_by_key = {c.config.key: c.thumbprints.x5t for c in checked}
     if fill_placeholders(data, x5t_by_key):
         json_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    lock_warnings = lock_local_providers(stack_dir, data)
+    annotate_manifest(stack_dir.parent.parent, stack.stack_name, lock_warnings)  # <out>/stacks/<stack>
     active = next(c for c in checked if c.config.active)
     summary = StackSummary(
         tenant=tenant.name,
@@ -133,6 +139,7 @@ def _process_stack(
         certificates=[c.to_json() for c in checked],
         warnings=[w for c in checked for w in c.warnings],
         resources=resource_steps(stack, data),
+        provider_warnings=lock_warnings,
     )
     text = json.dumps(summary.to_json(), indent=2) + "\n"
     (stack_dir / SUMMARY_FILE).write_text(text, encoding="utf-8")
