@@ -155,7 +155,4 @@ def servicenow_assertion(
             target.pop(name, None)
         else:
             target[name] = value
-    key = (signer or cert.key).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return jwt.encode(claims, key, algorithm=header["alg"], headers=header)
+    return jwt.encode(claims, signer or cert.key, algorithm=header["alg"], headers=header)

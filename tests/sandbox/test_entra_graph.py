@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ssl
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,6 +23,7 @@ from helpers.entra import (
     certificate_credential,
     msal_app,
 )
+from teams_notify.errors import BadInputError
 from teams_notify.sandbox.entra import EntraSandbox
 
 
@@ -121,3 +123,10 @@ def test_restart_on_the_same_data_dir_keeps_the_ca(entra: EntraSandbox) -> None:
     assert entra.ca_file.read_bytes() == ca
     url = f"{entra.url}/{TENANT_ID}/v2.0/.well-known/openid-configuration"
     assert httpx.get(url, verify=ca_context(entra)).status_code == 200
+
+
+def test_a_corrupt_key_folder_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "entra-ca-key.pem").write_text("not a key")
+    with pytest.raises(BadInputError, match="cannot use the local Entra's key folder") as caught:
+        EntraSandbox(data_dir=tmp_path).start()
+    assert "delete this one" in str(caught.value.fix)
