@@ -240,3 +240,9 @@ def test_an_existing_service_user_loads_with_its_object_id(
     synth_tenants(tmp_path / "tenants", tmp_path / "out")
     [user] = load_entra_stack(tmp_path / "out" / "stacks" / "example-entra").tenants[TENANT_ID].users
     assert (user.id, user.user_principal_name) == (existing, "existing@example.onmicrosoft.com")
+
+
+def test_sandbox_entra_without_a_state_file_says_how_to_make_one(tmp_path: Path) -> None:
+    result = run_cli("sandbox", "entra", "--state", tmp_path / "missing.json", "--port", "0")
+    assert result.code == 2
+    assert "does not exist" in result.err and "entra-load" in result.err
