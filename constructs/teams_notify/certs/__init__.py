@@ -2,7 +2,7 @@
 ServiceNow, and the thumbprints (x5t) Entra checks. See docs/certs.md."""
 
 from teams_notify.certs.bundle import Bundle, new_self_signed, write_bundle
-from teams_notify.certs.check import check_bundle, check_files
+from teams_notify.certs.check import Inspection, check_bundle, inspect_files
 from teams_notify.certs.findings import Finding
 from teams_notify.certs.jks import jks_certificate, jks_private_key, read_jks
 from teams_notify.certs.load import KeyAndChain, load_certificate, load_private_key
@@ -11,10 +11,11 @@ from teams_notify.certs.thumbprint import Thumbprints
 __all__ = [
     "Bundle",
     "Finding",
+    "Inspection",
     "KeyAndChain",
     "Thumbprints",
     "check_bundle",
-    "check_files",
+    "inspect_files",
     "jks_certificate",
     "jks_private_key",
     "load_certificate",
