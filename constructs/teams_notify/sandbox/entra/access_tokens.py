@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from teams_notify.sandbox.entra import aadsts, jws
 from teams_notify.sandbox.entra.directory import EntraApp
 
-# Microsoft Graph's app id (a duplicate of teams_notify.stacks.entra.graph.GRAPH_APP_ID: the
+# Microsoft Graph's app id (a duplicate of teams_notify.graph.GRAPH_APP_ID: the
 # sandbox imports nothing from the product, so that it tests the product and not itself).
 GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 GRAPH_RESOURCE = "https://graph.microsoft.com"
