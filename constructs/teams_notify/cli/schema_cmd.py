@@ -61,16 +61,10 @@ def check(tenant_file: Path, instance_url: str | None, show_all: bool, as_json: 
 
 
 @group.command(name="discover")
-@click.option(
-    "--tenant",
-    "tenant_file",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="tenant file (tenants/NAME.toml); its overrides are applied first",
-)
+@tenant_option("Tenant file (tenants/NAME.toml); its overrides are applied first.")
 @click.option("--instance-url", default=None, help="instance to read (default: servicenow.instance_url)")
 @click.option("--write", "write", is_flag=True, help="add the found overrides to the tenant file")
-@click.option("--json", "as_json", is_flag=True, help="print JSON for machines")
+@json_option()
 def discover(tenant_file: Path, instance_url: str | None, write: bool, as_json: bool) -> None:
     """Find the instance's names for every table, column and choice value the ServiceNow stack
     writes but the instance lacks: a table by its scope and label, a column by its label and
