@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from helpers.cdkcli import CdkCli, CdkProject, CliRun
 from helpers.constructs import STORE_PASSWORD, BundleFactory, write_tenant
+from helpers.sandbox import SANDBOX_OVERRIDES, sandbox_overrides
 from helpers.terraform import AdminApi
 from teams_notify.catalog import TABLES
 from teams_notify.sandbox import Sandbox
@@ -30,8 +31,13 @@ from terraform_provider_servicenow.lockfile import LOCK_FILE
 
 pytestmark = pytest.mark.terraform
 TENANTS = ("alpha", "bravo")
-CONFIG_TABLE = TABLES["teams_config"].name
-CONFIG_COLUMNS = [c.name for c in TABLES["teams_config"].columns.values()]
+# The sandbox's own names for the Teams configuration (tenant files carry SANDBOX_OVERRIDES).
+CONFIG_TABLE = SANDBOX_OVERRIDES["tables"]["teams_config"]
+CONFIG_COLUMNS = [
+    SANDBOX_OVERRIDES["columns"].get("teams_config", {}).get(key, column.name)
+    for key, column in TABLES["teams_config"].columns.items()
+]
+# Created by the stacks (the OIDC registry is created by the instance itself, then adopted).
 CREATED_TABLES = (
     "sys_certificate",
     "jwt_keystore_aliases",
@@ -39,7 +45,6 @@ CREATED_TABLES = (
     "oauth_entity",
     "oauth_2_0_credentials",
     "http_connection",
-    "oauth_oidc_entity",
     "notify_group_selector_choice",
 )
 INSTALL_HINT = "teams-notify provider install"
@@ -64,6 +69,7 @@ def make_project(
             name,
             [("current", bundles.make(f"{name}-cli-cert"), True)],
             servicenow={"instance_url": sb.url},
+            overrides=sandbox_overrides(),
         )
     return project
 
