@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from constructs import Construct
 from teams_notify.config import TenantConfig
-from teams_notify.stacks.servicenow.jwt import JwtProvider, token_url
+from teams_notify.entra_endpoints import token_url
+from teams_notify.stacks.servicenow.jwt import JwtProvider
 from teams_notify.stacks.servicenow.record import catalog_record
 from teams_notify.stacks.steps import STEP_APP_REGISTRY, Step
 

@@ -1,0 +1,74 @@
+"""Check 4: exchange the assertion for a Graph token with `msal`, as a client of Entra would.
+
+`ConfidentialClientApplication` with the assertion as its client credential, authority
+`<authority host>/<tenant>`, no instance discovery for a host other than the public cloud's
+(a sovereign cloud or a local stand-in), scope `https://graph.microsoft.com/.default`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from teams_notify.doctor.endpoints import Endpoints
+
+
+@dataclass(frozen=True)
+class TokenAnswer:
+    """Entra's answer: an access token, or an error with its AADSTS code(s)."""
+
+    access_token: str | None = None
+    expires_in: int = 0
+    error: str = ""
+    description: str = ""
+    codes: tuple[int, ...] = ()
+
+    @property
+    def code(self) -> int | None:
+        return self.codes[0] if self.codes else None
+
+
+def _answer(result: dict[str, Any]) -> TokenAnswer:
+    if "access_token" in result:
+        return TokenAnswer(
+            access_token=str(result["access_token"]), expires_in=int(result.get("expires_in", 0))
+        )
+    codes = tuple(int(c) for c in result.get("error_codes") or [] if str(c).isdigit())
+    return TokenAnswer(
+        error=str(result.get("error", "")), description=str(result.get("error_description", "")), codes=codes
+    )
+
+
+class EntraUnreachable(Exception):
+    """No answer from the authority host (connection, TLS or an unreadable discovery document)."""
+
+
+_AADSTS = re.compile(r"AADSTS(\d+)")
+
+
+def exchange(assertion: str, tenant_id: str, client_id: str, endpoints: Endpoints) -> TokenAnswer:
+    """One token request, with a fresh msal application (and so a fresh discovery) each time."""
+    import msal
+    import requests
+
+    try:
+        app = msal.ConfidentialClientApplication(
+            client_id,
+            client_credential={"client_assertion": assertion},
+            authority=endpoints.authority(tenant_id),
+            instance_discovery=endpoints.is_default_cloud,
+            http_client=endpoints.requests_session(),
+            token_cache=msal.TokenCache(),
+        )
+        result = app.acquire_token_for_client(scopes=[endpoints.scope])
+    except requests.RequestException as err:
+        raise EntraUnreachable(f"{type(err).__name__}: {err}") from err
+    except ValueError as err:
+        # msal raises ValueError when the tenant's discovery document is refused, e.g. an
+        # unknown tenant (AADSTS90002 in the text); keep the code when there is one.
+        codes = tuple(int(c) for c in _AADSTS.findall(str(err)))
+        if not codes:
+            raise EntraUnreachable(str(err)) from err
+        return TokenAnswer(error="invalid_request", description=str(err), codes=codes[:1])
+    return _answer(result)
