@@ -25,7 +25,7 @@ def print_table(report: DoctorReport) -> None:
     table = Table(title=f"teams-notify doctor: {report.tenant} ({report.instance_url} -> {report.authority})")
     table.add_column("status", no_wrap=True)
     table.add_column("check", no_wrap=True)
-    table.add_column("what was found / fix")
+    table.add_column("what was found / fix", overflow="fold")
     for check in report.checks:
         text = check.cause if check.status == "pass" or not check.fix else f"{check.cause}\nfix: {check.fix}"
         table.add_row(f"[{STATUS_STYLE[check.status]}]{check.status}[/]", check.name, text)

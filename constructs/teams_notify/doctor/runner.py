@@ -20,7 +20,7 @@ from cryptography import x509
 from teams_notify.certs import load_certificate
 from teams_notify.config import TenantConfig
 from teams_notify.doctor.assertion_builder import assertion_check, recipe_from
-from teams_notify.doctor.endpoints import Endpoints
+from teams_notify.doctor.cloud_endpoints import Endpoints
 from teams_notify.doctor.expiry_checks import expiry_checks
 from teams_notify.doctor.outcome import Check, failed
 from teams_notify.doctor.record_checks import expected_names, instance_jks, names_check, record_checks

@@ -12,7 +12,7 @@ import jwt
 from teams_notify.config import TenantConfig
 from teams_notify.doctor.aadsts_diagnoses import REPLICATION_CODES, diagnose
 from teams_notify.doctor.assertion_builder import AssertionRecipe
-from teams_notify.doctor.endpoints import Endpoints
+from teams_notify.doctor.cloud_endpoints import Endpoints
 from teams_notify.doctor.outcome import Check, failed, passed, skipped
 from teams_notify.doctor.token_exchange import EntraUnreachable, TokenAnswer, exchange
 from teams_notify.stacks.entra.graph import GRAPH_APP_ROLES

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from teams_notify.doctor.endpoints import Endpoints
+from teams_notify.doctor.cloud_endpoints import Endpoints
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from cryptography import x509
 
 from teams_notify.certs import Thumbprints
 from teams_notify.config import TenantConfig
-from teams_notify.doctor.endpoints import Endpoints
+from teams_notify.doctor.cloud_endpoints import Endpoints
 from teams_notify.doctor.outcome import Check, failed, first_problem, passed, skipped
 from teams_notify.doctor.record_checks import apply_fix
 from teams_notify.doctor.snapshot import Snapshot
