@@ -16,6 +16,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from typing import Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 from teams_notify.errors import BadInputError
@@ -32,11 +33,21 @@ log = logging.getLogger("teams_notify.sandbox")
 LOOPBACK = ("127.0.0.1", "::1", "::ffff:127.0.0.1")
 
 
+class Service(Protocol):
+    """What the HTTP server hands each request to (the ServiceNow sandbox, the local Entra)."""
+
+    def serve(
+        self, req: Request, send: Callable[[Response], None], drop: Callable[[], None]
+    ) -> int | str: ...
+
+    def log_request(self, req: Request, status: int | str, seconds: float) -> None: ...
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], sandbox: Sandbox) -> None:
+    def __init__(self, address: tuple[str, int], sandbox: Service) -> None:
         self.sandbox = sandbox
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
