@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: setup synth test lint bench
+.PHONY: setup synth demo test lint bench
 
 setup: $(STAMP)
 
@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml
 synth: setup
 	$(PY) main.py
 
+demo: setup
+	$(PY) demo.py
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
@@ -28,3 +31,4 @@ test: lint
 bench: setup
 	$(PY) bench/provider_bench.py
 	$(PY) bench/synth_bench.py
+	$(PY) bench/demo_bench.py

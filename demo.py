@@ -117,7 +117,9 @@ def run(work: Path) -> int:
         env = terraform_env(work, servicenow, store_password)
         with step(3, f"terraform init + apply of {tenant.servicenow_stack} on the local ServiceNow"):
             terraform(["init", "-input=false", "-no-color"], stacks / tenant.servicenow_stack, env)
-            terraform(["apply", "-auto-approve", "-input=false", "-no-color"], stacks / tenant.servicenow_stack, env)
+            terraform(
+                ["apply", "-auto-approve", "-input=false", "-no-color"], stacks / tenant.servicenow_stack, env
+            )
         with step(4, f"loading {tenant.entra_stack} into the local Entra"):
             state = load_entra_stack(
                 stacks / tenant.entra_stack,
@@ -129,7 +131,12 @@ def run(work: Path) -> int:
             print(f"      Entra {entra.url}", flush=True)
             with step(5, "teams-notify doctor"):
                 doctor_env = env | {"SSL_CERT_FILE": entra.ca_file, "REQUESTS_CA_BUNDLE": entra.ca_file}
-                argv = [str(Path(sys.executable).with_name("teams-notify")), "doctor", "--tenant", str(tenant_file)]
+                argv = [
+                    str(Path(sys.executable).with_name("teams-notify")),
+                    "doctor",
+                    "--tenant",
+                    str(tenant_file),
+                ]
                 argv += ["--authority-host", entra.url, "--graph-url", entra.url, "--wait", "10"]
                 code = subprocess.run(argv, env=doctor_env, check=False).returncode
     finally:
