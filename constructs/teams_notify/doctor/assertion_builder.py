@@ -32,6 +32,7 @@ class AssertionRecipe:
     claims: dict[str, str]
     expiry_seconds: int
     key: RSAPrivateKey
+    client_id: str  # what ServiceNow sends as client_id: the app registry's, not the iss claim
 
     def build(self, now: float) -> str:
         issued = int(now)
@@ -42,10 +43,6 @@ class AssertionRecipe:
             "exp": issued + self.expiry_seconds,
         }
         return jwt.encode(payload, self.key, algorithm="RS256", headers=self.header)
-
-    @property
-    def client_id(self) -> str:
-        return self.claims.get("iss", "")
 
 
 def servicenow_header(include_x5t: bool, kid: str, certificate: x509.Certificate) -> dict[str, str]:
@@ -59,11 +56,14 @@ def servicenow_header(include_x5t: bool, kid: str, certificate: x509.Certificate
 
 def recipe_from(snap: Snapshot, certificate: x509.Certificate, key: RSAPrivateKey) -> AssertionRecipe | None:
     """The recipe, or None when a record it needs is missing (the record checks say which)."""
-    if snap.provider is None or snap.jwt_key is None or not snap.provider["expiry_interval"].isdigit():
+    if snap.registry is None or snap.provider is None or snap.jwt_key is None:
+        return None
+    if not snap.provider["expiry_interval"].isdigit():
         return None
     header = servicenow_header(snap.jwt_key["include_x5t"] == TRUE, snap.jwt_key["kid"], certificate)
     claims = {name: row["value"] for name, row in snap.claims.items() if name}
-    return AssertionRecipe(header, claims, int(snap.provider["expiry_interval"]), key)
+    expiry = int(snap.provider["expiry_interval"])
+    return AssertionRecipe(header, claims, expiry, key, snap.registry["client_id"])
 
 
 def assertion_check(recipe: AssertionRecipe | None, why_not: str) -> Check:

@@ -59,7 +59,7 @@ def acquire(
     deadline = time.monotonic() + wait_seconds
     attempt = 1
     while True:
-        answer = exchange(recipe.build(clock()), tenant.tenant_id, recipe.client_id, endpoints)
+        answer = exchange(lambda: recipe.build(clock()), tenant.tenant_id, recipe.client_id, endpoints)
         left = deadline - time.monotonic()
         if not _worth_waiting(answer) or left <= 0:
             return answer

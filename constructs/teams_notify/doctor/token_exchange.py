@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,8 +48,11 @@ class EntraUnreachable(Exception):
 _AADSTS = re.compile(r"AADSTS(\d+)")
 
 
-def exchange(assertion: str, tenant_id: str, client_id: str, endpoints: Endpoints) -> TokenAnswer:
-    """One token request, with a fresh msal application (and so a fresh discovery) each time."""
+def exchange(
+    assertion: Callable[[], str], tenant_id: str, client_id: str, endpoints: Endpoints
+) -> TokenAnswer:
+    """One token request, with a fresh msal application (and so a fresh discovery) each time;
+    `assertion` makes a new client assertion whenever msal needs one."""
     import msal
     import requests
 
