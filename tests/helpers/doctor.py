@@ -93,6 +93,35 @@ class DoctorStand:
             self.api.patch(table, sys_id, {c: before[c] for c in columns})
 
     @contextmanager
+    def jks_replaced(self, content: bytes) -> Iterator[None]:
+        """Swap the active keystore's JKS attachment (Attachment API) for `content`; swap it back."""
+        store = self.one("certificate", active="true")
+        (original,) = self.api.rows("sys_attachment", f"table_sys_id={store['sys_id']}")
+        original_bytes = self.api.attachment_bytes(original["sys_id"])
+        self.api.http.delete(f"/api/now/attachment/{original['sys_id']}").raise_for_status()
+        swapped = self._attach(store["sys_id"], original["file_name"], content)
+        try:
+            yield
+        finally:
+            self.api.http.delete(f"/api/now/attachment/{swapped['sys_id']}").raise_for_status()
+            self._attach(store["sys_id"], original["file_name"], original_bytes)
+
+    def _attach(self, record_sys_id: str, file_name: str, content: bytes) -> dict[str, Any]:
+        params = {
+            "table_name": self.table("certificate"),
+            "table_sys_id": record_sys_id,
+            "file_name": file_name,
+        }
+        resp = self.api.http.post(
+            "/api/now/attachment/file",
+            params=params,
+            content=content,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        result: dict[str, Any] = resp.raise_for_status().json()["result"]
+        return result
+
+    @contextmanager
     def entra_edited(self, edit: Callable[[EntraState], None]) -> Iterator[None]:
         """Edit the local Entra's state file (the server re-reads it); restore it afterwards."""
         original = self.entra_state_file.read_text()
