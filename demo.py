@@ -76,7 +76,7 @@ def terraform(args: list[str], cwd: Path, env: dict[str, str]) -> None:
     output = []
     for line in proc.stdout:
         output.append(line)
-        if re.search(r"complete|Terraform has been successfully initialized", line):
+        if re.search(r"(Creation|Modifications|Read|Apply) complete|successfully initialized", line):
             print(f"      {line.rstrip()}", flush=True)
     if proc.wait() != 0:
         raise DemoFailed(f"terraform {args[0]} failed:\n{''.join(output)}")
