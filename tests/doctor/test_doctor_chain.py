@@ -166,6 +166,21 @@ def test_expired_certificate_on_the_instance(doctor: DoctorCli, doctor_stand: Do
     assert run.check("expiry (Entra)")["status"] == "pass"  # the .crt Entra registers is still valid
 
 
+def test_certificate_inside_the_horizon_is_a_warning(doctor: DoctorCli, doctor_stand: DoctorStand) -> None:
+    """A tenant whose renewal horizon (400 days) is longer than the certificate has left: warn, exit 0."""
+    text = doctor_stand.tenant_file.read_text()
+    assert "expiry_horizon_days" not in text
+    wary = doctor_stand.tenant_file.with_name("wary.toml")
+    wary.write_text("expiry_horizon_days = 400\n" + text.replace('name = "doctortest"', 'name = "wary"'))
+    try:
+        run = doctor.run(tenant_file=wary)
+    finally:
+        wary.unlink()
+    assert run.code == 0, run.stdout
+    for side in ("expiry (ServiceNow)", "expiry (Entra)"):
+        assert run.check(side)["status"] == "warn" and "400-day horizon" in run.check(side)["cause"]
+
+
 def test_service_user_unknown_to_graph(doctor: DoctorCli, doctor_stand: DoctorStand) -> None:
     user_id = doctor_stand.tenant.entra.service_user_object_id
     assert user_id is not None

@@ -163,9 +163,12 @@ class DoctorCli:
         for name, value in stand.env.items():
             monkeypatch.setenv(name, value)
 
-    def run(self, *extra: str, json_output: bool = True, wait: str = "0") -> DoctorRun:
+    def run(
+        self, *extra: str, json_output: bool = True, wait: str = "0", tenant_file: Path | None = None
+    ) -> DoctorRun:
         entra = self.stand.entra.url
-        argv = ["doctor", "--tenant", str(self.stand.tenant_file), "--authority-host", entra]
+        tenant = tenant_file or self.stand.tenant_file
+        argv = ["doctor", "--tenant", str(tenant), "--authority-host", entra]
         argv += ["--graph-url", entra, "--wait", wait, *(["--json"] if json_output else []), *extra]
         self.capsys.readouterr()
         code = main(argv)
