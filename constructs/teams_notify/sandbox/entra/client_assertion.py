@@ -125,7 +125,7 @@ class AssertionPolicy:
     replication_delay: float
     standard_base64_thumbprints: bool  # accept x5t in the standard Base64 alphabet (+ and /)
     replication: KeyReplication
-    replay: ReplayCache
+    replay: ReplayCache | None  # None: a jti may be used again
 
 
 def authenticate_client(form: Mapping[str, str], tenant: TenantState, policy: AssertionPolicy) -> EntraApp:
@@ -158,7 +158,11 @@ def authenticate_client(form: Mapping[str, str], tenant: TenantState, policy: As
     _check_issuer(token.claims, app)
     expires = _check_time(token.claims, now)
     jti = str(token.claims.get("jti", ""))
-    if jti and not policy.replay.first_use(app.client_id, jti, expires + CLOCK_SKEW_SECONDS, now):
+    if (
+        jti
+        and policy.replay
+        and not policy.replay.first_use(app.client_id, jti, expires + CLOCK_SKEW_SECONDS, now)
+    ):
         raise aadsts.AadstsError(
             aadsts.INVALID_ASSERTION,
             f"The client assertion with jti '{jti}' was already used; a client assertion is valid "

@@ -1,7 +1,7 @@
 """What the local Entra knows: tenants, their app registrations (certificates, granted Graph
 roles) and users, kept as a JSON state file.
 
-    {"replication_delay_seconds": 0, "accept_standard_base64_x5t": false,
+    {"replication_delay_seconds": 0, "accept_standard_base64_x5t": false, "reject_replayed_jti": true,
      "tenants": {"<tenant id>": {"domains": ["contoso.onmicrosoft.com"],
                                  "apps": [{"client_id", "display_name", "certificates": [PEM...],
                                            "granted_roles": ["User.Read.All", ...]}],
@@ -65,6 +65,10 @@ class EntraState:
     # Entra reads x5t as base64url (padding allowed). Whether it also takes the standard Base64
     # alphabet (`+`, `/`) is not documented; we reject it unless this is set.
     accept_standard_base64_x5t: bool = False
+    # Reject a second token request with the same client assertion id (jti). msal reuses the
+    # assertion it builds from a certificate for about 10 minutes, and whether Entra enforces
+    # jti uniqueness is not documented: turn this off to let such reuse through.
+    reject_replayed_jti: bool = True
 
     def tenant(self, id_or_domain: str) -> tuple[str, TenantState] | None:
         """The tenant named by its id (GUID) or one of its domains, case-insensitively."""
@@ -98,12 +102,18 @@ class EntraState:
             }
             delay = float(data.get("replication_delay_seconds", 0))
             standard_x5t = bool(data.get("accept_standard_base64_x5t", False))
+            replay = bool(data.get("reject_replayed_jti", True))
         except (AttributeError, TypeError, ValueError) as err:
             raise BadInputError(
                 f"{source} does not have the Entra state shape: {err}",
                 fix="write it with `teams-notify sandbox entra-load` or EntraState.save (docs/sandbox.md)",
             ) from None
-        return cls(tenants=tenants, replication_delay_seconds=delay, accept_standard_base64_x5t=standard_x5t)
+        return cls(
+            tenants=tenants,
+            replication_delay_seconds=delay,
+            accept_standard_base64_x5t=standard_x5t,
+            reject_replayed_jti=replay,
+        )
 
     def save(self, path: Path) -> None:
         """Write atomically (a running server may re-read the file at any moment)."""

@@ -3,6 +3,7 @@ side) and the users API (Graph side), all on one HTTPS server."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from urllib.parse import parse_qsl, unquote
 
@@ -14,6 +15,7 @@ from teams_notify.sandbox.entra.client_assertion import (
     KeyReplication,
     ReplayCache,
     authenticate_client,
+    registered_certificate,
 )
 from teams_notify.sandbox.entra.directory import EntraState, TenantState
 from teams_notify.sandbox.entra.graph_users import USERS_PREFIX, get_user, graph_error
@@ -70,6 +72,13 @@ class EntraApi:
         self.replication = KeyReplication()
         self.replay = ReplayCache()
 
+    def observe(self, state: EntraState) -> None:
+        """Start the replication clock of every certificate in `state` not seen before."""
+        now = time.time()
+        for tenant in state.tenants.values():
+            for app in tenant.apps:
+                self.replication.see([registered_certificate(pem) for pem in app.certificates], now)
+
     def handle(self, req: Request, authority: str) -> Response:
         """`authority`: the base URL the client used (it appears in discovery and error links)."""
         if req.path.startswith(USERS_PREFIX) and req.method == "GET":
@@ -125,7 +134,7 @@ class EntraApi:
             state.replication_delay_seconds,
             state.accept_standard_base64_x5t,
             self.replication,
-            self.replay,
+            self.replay if state.reject_replayed_jti else None,
         )
         resource = resource_for_scope(form.get("scope", ""))  # before the assertion's jti is spent
         app = authenticate_client(form, tenant, policy)

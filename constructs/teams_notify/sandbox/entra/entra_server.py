@@ -69,8 +69,11 @@ class EntraSandbox:
             data_dir = Path(self._tmp.name)
         self.data_dir = Path(data_dir)
         self.state_file = Path(state_file) if state_file is not None else None
+        self._state_mtime: int | None = None
+        self._api: EntraApi | None = None
         if state is not None and self.state_file is not None:
             state.save(self.state_file)
+            self._state_mtime = self._mtime()
         self.state = state if state is not None else self._read_state() or EntraState()
         self.host, self.port = host, port
         self.token_lifetime_seconds = token_lifetime_seconds
@@ -78,7 +81,6 @@ class EntraSandbox:
         self._state_lock = threading.Lock()
         self._server: _TlsServer | None = None
         self._thread: threading.Thread | None = None
-        self._api: EntraApi | None = None
         self.ca_file = self.data_dir / "entra-ca.pem"
 
     def _read_state(self) -> EntraState | None:
@@ -109,11 +111,13 @@ class EntraSandbox:
         with self._state_lock:
             state = self._read_state()
             if state is not None:
+                if self._api is not None:
+                    self._api.observe(state)  # first, so a bad certificate keeps the old state
                 self.state = state
             return self.state
 
     def _current_state(self) -> EntraState:
-        if self.state_file is not None and self._mtime() != getattr(self, "_state_mtime", None):
+        if self.state_file is not None and self._mtime() != self._state_mtime:
             try:
                 self.reload()
             except TeamsNotifyError as err:  # a half-edited file: keep serving the last good state
@@ -131,6 +135,7 @@ class EntraSandbox:
         self.ca_file = keys.ca_file
         issuer = TokenIssuer(keys.signing_key, self.token_lifetime_seconds)
         self._api = EntraApi(self._current_state, issuer, self._authorities)
+        self._api.observe(self.state)
         try:
             server = _TlsServer((self.host, self.port), self)
         except (OSError, OverflowError) as err:  # OverflowError: a port outside 0-65535

@@ -48,7 +48,6 @@ def load_entra_stack(
     tenant_file = _tenant_file(summary, stack_dir)
     entra = tenant_file.get("entra", {})
     resources = stack.get("resource", {})
-    tenant_id = _tenant_id(stack, stack_dir)
     app_block = next(iter(resources.get("azuread_application", {}).values()), None)
     if app_block is None:
         raise BadInputError(
@@ -56,6 +55,7 @@ def load_entra_stack(
             fix="pass the `<tenant>-entra` stack folder (cdktf.out/stacks/<tenant>-entra), "
             "not the ServiceNow one",
         )
+    tenant_id = _tenant_id(stack, stack_dir)
     display_name = str(app_block.get("display_name", ""))
     app = EntraApp(
         client_id=client_id or entra.get("client_id") or _derived_id(tenant_id, "app", display_name),
