@@ -96,9 +96,7 @@ def _instance_certificate(snap: Snapshot) -> x509.Certificate | None:
         return None
 
 
-def _signing_key(
-    tenant: TenantConfig, snap: Snapshot, local: SigningKey | None, options: DoctorOptions
-) -> SigningKey | None:
+def _signing_key(tenant: TenantConfig, snap: Snapshot, local: SigningKey | None) -> SigningKey | None:
     if local is not None:
         return local
     if snap.jks is None:
@@ -124,7 +122,7 @@ def run_doctor(tenant: TenantConfig, options: DoctorOptions, progress: Progress 
     certificate = _instance_certificate(snap)
     checks = [names_check(names, tenant), *record_checks(snap, tenant)]
     checks += value_checks(snap, tenant, certificate, endpoints)
-    key = _signing_key(tenant, snap, local, options)
+    key = _signing_key(tenant, snap, local)
     recipe = None
     if key is None:
         checks.append(

@@ -9,7 +9,6 @@ so overrides for another release are followed. Nothing here judges; the checks d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -194,10 +193,3 @@ def read_snapshot(client: ServiceNowClient, tenant: TenantConfig, instance_url: 
     for selector in snap.selectors:
         snap.selector_choices += r.where("selector_choice", selector=selector.sys_id)
     return snap
-
-
-def read_columns(tenant: TenantConfig) -> Iterator[tuple[str, str]]:
-    """(table key, column key) of every column the doctor reads."""
-    for table_key, column_keys in READS.items():
-        for column_key in column_keys:
-            yield table_key, column_key
