@@ -35,7 +35,8 @@ from teams_notify.stacks.variable_names import keystore_password_variable
 from terraform_provider_servicenow.install import DEFAULT_SOURCE, cli_config_text, install
 
 ROOT = Path(__file__).resolve().parent
-EXAMPLE = ROOT / "tenants" / "example.toml"
+# Another tenant file to roll out instead of the example (tests run the demo on a copy).
+EXAMPLE = Path(os.environ.get("TEAMS_NOTIFY_DEMO_TENANT") or ROOT / "tenants" / "example.toml").resolve()
 TERRAFORM = os.environ.get("TERRAFORM_BINARY", "terraform")
 STEPS = 6
 
