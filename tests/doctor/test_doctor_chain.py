@@ -237,6 +237,25 @@ def test_renamed_column_on_the_instance(doctor: DoctorCli, doctor_stand: DoctorS
     assert "[overrides.columns.jwt_provider] expiry_interval" in check["fix"]
 
 
+def test_table_missing_on_the_instance(doctor: DoctorCli, doctor_stand: DoctorStand) -> None:
+    """A tenant file naming a Teams configuration table this instance does not have."""
+    text = doctor_stand.tenant_file.read_text()
+    assert "[overrides" not in text
+    other = doctor_stand.tenant_file.with_name("other-release.toml")
+    other.write_text(
+        text.replace('name = "doctortest"', 'name = "other-release"')
+        + '\n[overrides.tables]\nteams_config = "x_acme_teams_config"\n'
+    )
+    try:
+        run = doctor.run(tenant_file=other)
+    finally:
+        other.unlink()
+    assert run.code == 1, run.stderr
+    assert "table x_acme_teams_config" in run.check("names")["cause"]
+    assert "[overrides.tables] teams_config" in run.check("names")["fix"]
+    assert "0 records in x_acme_teams_config" in run.check("Teams configuration")["cause"]
+
+
 def _dictionary_values(row: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in row.items() if not k.startswith("sys_")}
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from terraform_provider_servicenow.exceptions import UnknownTableError
+
 from teams_notify.catalog import OIDC_CONFIG_NAME
 from teams_notify.config import TenantConfig
 
@@ -135,7 +137,10 @@ class Reader:
         # such terms are left to the exact client-side comparison below.
         terms = [f"{column}={value}" for column, value in wanted.items() if "^" not in value]
         full_query = "^".join([query, *terms] if query else terms)
-        rows = self.client.query(self.tenant.table(table_key), full_query, None, MAX_ROWS)
+        try:
+            rows = self.client.query(self.tenant.table(table_key), full_query, None, MAX_ROWS)
+        except UnknownTableError:
+            return []  # the names check reports the missing table with its override
         return [
             Row(self.tenant, table_key, row)
             for row in rows
@@ -146,7 +151,10 @@ class Reader:
         """The record a reference column of `row` points at; None when empty or dangling."""
         if row is None or not row[column_key]:
             return None
-        found = self.client.get_record(self.tenant.table(target_key), row[column_key])
+        try:
+            found = self.client.get_record(self.tenant.table(target_key), row[column_key])
+        except UnknownTableError:
+            return None
         return None if found is None else Row(self.tenant, target_key, found)
 
     def jks_files(self, keystore: Row | None) -> list[JksFile]:
