@@ -113,7 +113,7 @@ def msal_app(
     return msal.ConfidentialClientApplication(
         client_id,
         client_credential=credential,
-        authority=f"{entra.url}/{tenant}",
+        authority=entra.authority(tenant),
         instance_discovery=False,
         validate_authority=False,
     )

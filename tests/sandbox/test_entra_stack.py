@@ -16,7 +16,7 @@ import httpx
 import msal
 import pytest
 from helpers.certs import run_cli
-from helpers.constructs import BundleFactory, Synthesized
+from helpers.constructs import BundleFactory, Synthesized, synth_tenants, write_tenant
 from teams_notify.certs.load import load_private_key
 from teams_notify.errors import BadInputError
 from teams_notify.sandbox.entra import EntraSandbox, EntraState, load_entra_stack
@@ -228,3 +228,21 @@ def test_running_server_picks_up_a_changed_state_file(entra_process: tuple[dict[
     state.tenants["22222222-0000-4000-8000-000000000000"] = state.tenants.pop(TENANT_ID)
     state.save(state_file)
     assert httpx.get(url, verify=ssl.create_default_context(cafile=info["ca_file"])).status_code == 200
+
+
+def test_an_existing_service_user_loads_with_its_object_id(
+    constructs_bundles: BundleFactory, tmp_path: Path
+) -> None:
+    existing = "7e57e715-0000-4000-8000-00000000e715"
+    bundle = constructs_bundles.make("example-cert")
+    service_user = {"upn": "existing@example.onmicrosoft.com", "create": False, "object_id": existing}
+    write_tenant(tmp_path / "tenants", "example", [("current", bundle, True)], service_user=service_user)
+    synth_tenants(tmp_path / "tenants", tmp_path / "out")
+    [user] = load_entra_stack(tmp_path / "out" / "stacks" / "example-entra").tenants[TENANT_ID].users
+    assert (user.id, user.user_principal_name) == (existing, "existing@example.onmicrosoft.com")
+
+
+def test_sandbox_entra_without_a_state_file_says_how_to_make_one(tmp_path: Path) -> None:
+    result = run_cli("sandbox", "entra", "--state", tmp_path / "missing.json", "--port", "0")
+    assert result.code == 2
+    assert "does not exist" in result.err and "entra-load" in result.err

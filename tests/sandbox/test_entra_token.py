@@ -4,6 +4,7 @@ each broken link answered with Entra's AADSTS code, status and error body."""
 from __future__ import annotations
 
 import base64
+import json
 import time
 from typing import Any
 
@@ -316,3 +317,18 @@ def test_new_certificate_is_usable_only_after_the_replication_delay(
     assert_entra_error(first, 700027, "The key was not found")
     time.sleep(1.1)
     assert "access_token" in acquire(entra, certificate_credential(new))
+
+
+@pytest.mark.parametrize("alg", ["none", "HS256"])
+def test_an_unsigned_or_symmetric_assertion_is_rejected(
+    entra: EntraSandbox, entra_client_cert: ClientCert, alg: str
+) -> None:
+    """Built by hand: `alg` none / HS256 with an empty or made-up signature (no JWT library signs that)."""
+
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    genuine = jwt.decode(servicenow_assertion(entra, entra_client_cert), options={"verify_signature": False})
+    header = {"typ": "JWT", "alg": alg, "x5t": entra_client_cert.x5t}
+    forged = f"{part(header)}.{part(genuine)}.{'' if alg == 'none' else 'c2lnbmF0dXJl'}"
+    assert_entra_error(acquire(entra, {"client_assertion": forged}), 700027, f"'{alg}' is not supported")

@@ -23,6 +23,7 @@ from teams_notify.sandbox.server import _Server
 
 log = logging.getLogger("teams_notify.sandbox.entra")
 HANDSHAKE_TIMEOUT_SECONDS = 10
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")  # names a local client may use for this server
 
 
 class _TlsServer(_Server):
@@ -126,7 +127,7 @@ class EntraSandbox:
         return self.state
 
     def _authorities(self) -> tuple[str, ...]:
-        return tuple(f"https://{h}:{self.port}" for h in ("127.0.0.1", "localhost", "[::1]", self.host))
+        return tuple(dict.fromkeys((self.url, *(f"https://{h}:{self.port}" for h in LOOPBACK_NAMES))))
 
     def start(self) -> EntraSandbox:
         if self._server is not None:
