@@ -19,7 +19,7 @@ from cryptography import x509
 
 from teams_notify.certs import load_certificate
 from teams_notify.config import TenantConfig
-from teams_notify.doctor.assertion_builder import assertion_check, recipe_from
+from teams_notify.doctor.assertion_builder import AssertionRecipe, assertion_check, recipe_from
 from teams_notify.doctor.cloud_endpoints import Endpoints
 from teams_notify.doctor.expiry_checks import expiry_checks
 from teams_notify.doctor.outcome import Check, failed
@@ -111,35 +111,51 @@ def _entra_certificate(tenant: TenantConfig) -> x509.Certificate | None:
         return None
 
 
-def run_doctor(tenant: TenantConfig, options: DoctorOptions, progress: Progress = _quiet) -> DoctorReport:
-    """All checks of docs/doctor.md for `tenant`."""
-    url = options.instance_url or os.environ.get("SERVICENOW_INSTANCE_URL") or tenant.servicenow.instance_url
+def _assertion_checks(
+    tenant: TenantConfig, snap: Snapshot, certificate: x509.Certificate | None, local: SigningKey | None
+) -> tuple[list[Check], AssertionRecipe | None]:
+    """The signing key and the assertion recipe (None when something it needs is missing)."""
+    key = _signing_key(tenant, snap, local)
+    if key is None:
+        missing = failed("signing key", "no keystore on the instance to take the key from", "see keystore")
+        return [missing, assertion_check(None, "no signing key")], None
+    recipe = recipe_from(snap, certificate, key.key) if certificate is not None else None
+    why_not = "the JWT provider, its key or the keystore's certificate is missing (see above)"
+    return [signing_key_check(key, certificate), assertion_check(recipe, why_not)], recipe
+
+
+def _entra_checks(
+    tenant: TenantConfig,
+    snap: Snapshot,
+    recipe: AssertionRecipe | None,
+    options: DoctorOptions,
+    progress: Progress,
+) -> list[Check]:
+    """Token, roles and the service user in Graph."""
     endpoints = options.endpoints
+    progress(f"exchanging the assertion at {endpoints.authority(tenant.tenant_id)}")
+    outcome = token_check(recipe, tenant, endpoints, options.wait_seconds, progress)
+    client_id = recipe.client_id if recipe else ""
+    user_id = snap.teams_config["service_user_azure_id"] if snap.teams_config else ""
+    return [
+        outcome.check,
+        roles_check(outcome.answer, tenant, client_id),
+        graph_user_check(outcome.answer, user_id, tenant, endpoints),
+    ]
+
+
+def run_doctor(tenant: TenantConfig, options: DoctorOptions, progress: Progress = _quiet) -> DoctorReport:
+    """All checks of docs/doctor.md for `tenant`, in the order the chain is used."""
+    url = options.instance_url or os.environ.get("SERVICENOW_INSTANCE_URL") or tenant.servicenow.instance_url
     # The local key first: a wrong password should stop us before any network call.
     local = None if options.key_from_instance else local_signing_key(tenant.active_certificate)
     progress(f"reading the records on {url}")
     snap, names = _read_instance(tenant, url)
     certificate = _instance_certificate(snap)
     checks = [names_check(names, tenant), *record_checks(snap, tenant)]
-    checks += value_checks(snap, tenant, certificate, endpoints)
-    key = _signing_key(tenant, snap, local)
-    recipe = None
-    if key is None:
-        checks.append(
-            failed("signing key", "no keystore on the instance to take the key from", "see keystore")
-        )
-        why_not = "no signing key"
-    else:
-        checks.append(signing_key_check(key, certificate))
-        recipe = recipe_from(snap, certificate, key.key) if certificate is not None else None
-        why_not = "the JWT provider, its key or the keystore's certificate is missing (see above)"
-    checks.append(assertion_check(recipe, why_not))
-    progress(f"exchanging the assertion at {endpoints.authority(tenant.tenant_id)}")
-    outcome = token_check(recipe, tenant, endpoints, options.wait_seconds, progress)
-    checks.append(outcome.check)
-    client_id = recipe.client_id if recipe else ""
-    checks.append(roles_check(outcome.answer, tenant, client_id))
-    user_id = snap.teams_config["service_user_azure_id"] if snap.teams_config else ""
-    checks.append(graph_user_check(outcome.answer, user_id, tenant, endpoints))
+    checks += value_checks(snap, tenant, certificate, options.endpoints)
+    assertion, recipe = _assertion_checks(tenant, snap, certificate, local)
+    checks += assertion
+    checks += _entra_checks(tenant, snap, recipe, options, progress)
     checks += expiry_checks(tenant, certificate, _entra_certificate(tenant), options.now())
-    return DoctorReport(tenant.name, url, endpoints.authority(tenant.tenant_id), checks)
+    return DoctorReport(tenant.name, url, options.endpoints.authority(tenant.tenant_id), checks)
