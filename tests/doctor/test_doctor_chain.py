@@ -152,6 +152,36 @@ def test_iss_sub_mismatch(doctor: DoctorCli, doctor_stand: DoctorStand) -> None:
     assert run.check("token")["cause"].startswith("AADSTS700021")
 
 
+def test_app_unknown_in_the_tenant_is_aadsts700016(doctor: DoctorCli, doctor_stand: DoctorStand) -> None:
+    stranger = str(uuid.uuid4())
+    registry = doctor_stand.one("oauth_entity", client_id=doctor_stand.tenant.entra.client_id or "")
+    with doctor_stand.patched("oauth_entity", registry["sys_id"], client_id=stranger):
+        run = doctor.run()
+    assert run.code == 1
+    token = run.check("token")
+    assert token["cause"].startswith(f"AADSTS700016: no app with client id {stranger}")
+
+
+def test_unknown_tenant_is_aadsts90002(doctor: DoctorCli, doctor_stand: DoctorStand) -> None:
+    """Entra refuses the tenant's discovery document; msal raises, the doctor still names the code."""
+    other_tenant = str(uuid.uuid4())
+    text = doctor_stand.tenant_file.read_text()
+    assert doctor_stand.tenant.tenant_id in text
+    moved = doctor_stand.tenant_file.with_name("moved.toml")
+    moved.write_text(
+        text.replace(doctor_stand.tenant.tenant_id, other_tenant).replace(
+            'name = "doctortest"', 'name = "moved"'
+        )
+    )
+    try:
+        run = doctor.run(tenant_file=moved)
+    finally:
+        moved.unlink()
+    assert run.code == 1
+    assert run.check("token")["cause"] == f"AADSTS90002: Entra does not know tenant {other_tenant}"
+    assert run.check("Teams tenant")["status"] == "fail"
+
+
 def test_expired_certificate_on_the_instance(doctor: DoctorCli, doctor_stand: DoctorStand) -> None:
     """The keystore's JKS swapped for one whose certificate (same key) expired last year."""
     key = load_private_key(doctor_stand.bundle.dir / f"{doctor_stand.bundle.name}.key")

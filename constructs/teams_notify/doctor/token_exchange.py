@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from teams_notify.doctor.cloud_endpoints import Endpoints
+from teams_notify.entra_endpoints import metadata_url
 
 
 @dataclass(frozen=True)
@@ -69,10 +70,28 @@ def exchange(
     except requests.RequestException as err:
         raise EntraUnreachable(f"{type(err).__name__}: {err}") from err
     except ValueError as err:
-        # msal raises ValueError when the tenant's discovery document is refused, e.g. an
-        # unknown tenant (AADSTS90002 in the text); keep the code when there is one.
-        codes = tuple(int(c) for c in _AADSTS.findall(str(err)))
-        if not codes:
+        # msal raises ValueError when the tenant's discovery document is refused (e.g. an
+        # unknown tenant, AADSTS90002) and drops Entra's answer: ask for it again to keep the code.
+        refused = _discovery_error(endpoints, tenant_id)
+        if refused is None:
             raise EntraUnreachable(str(err)) from err
-        return TokenAnswer(error="invalid_request", description=str(err), codes=codes[:1])
+        return refused
     return _answer(result)
+
+
+def _discovery_error(endpoints: Endpoints, tenant_id: str) -> TokenAnswer | None:
+    """Entra's error answer for the tenant's OpenID discovery document, if it is one."""
+    import requests
+
+    url = metadata_url(tenant_id, endpoints.authority_host)
+    try:
+        body = endpoints.requests_session().get(url, timeout=30).json()
+    except (requests.RequestException, ValueError):
+        return None
+    if not isinstance(body, dict) or "error" not in body:
+        return None
+    answer = _answer(body)
+    if not answer.codes:
+        codes = tuple(int(c) for c in _AADSTS.findall(answer.description))
+        answer = TokenAnswer(error=answer.error, description=answer.description, codes=codes[:1])
+    return answer
