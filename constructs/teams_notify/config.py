@@ -30,6 +30,7 @@ from teams_notify.teams.settings import TeamsSettings
 
 UPN_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 DOMAIN_RE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+CHOICE_VALUE_RE = re.compile(r"^[A-Za-z0-9_.:/-]{1,100}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
 SECRET_KEY_RE = re.compile(r"(password|secret|private_key|token)$", re.IGNORECASE)
 DEFAULT_PROVIDER_SOURCE = "terraform.local/teams-notify/servicenow"
@@ -255,11 +256,23 @@ class ServiceNowConfig(Strict):
     selector: SelectorConfig = SelectorConfig()
 
 
+ChoiceValue = Annotated[
+    str,
+    _shaped(
+        CHOICE_VALUE_RE,
+        "a ServiceNow choice value",
+        "write the value as in sys_choice (letters, digits and _ . : / -), e.g. private_key_jwt",
+    ),
+]
+
+
 class OverridesConfig(Strict):
-    """Per-instance names for tables/columns (keys are the catalog's logical keys)."""
+    """Per-instance names for tables/columns/choice values (keys are the catalog's logical keys)."""
 
     tables: dict[str, Identifier] = {}
     columns: dict[str, dict[str, Identifier]] = {}
+    # [overrides.choices.<table key>.<column key>] <choice key> = "<stored value on this instance>"
+    choices: dict[str, dict[str, dict[str, ChoiceValue]]] = {}
 
     @model_validator(mode="after")
     def _keys_known(self) -> OverridesConfig:
@@ -271,6 +284,18 @@ class OverridesConfig(Strict):
             if unknown:
                 known = ", ".join(sorted(TABLES[table].columns))
                 raise ValueError(f"unknown column key(s) {unknown} for table {table!r}; known: {known}")
+        for table, choice_cols in self.choices.items():
+            if table not in TABLES:
+                raise ValueError(f"unknown table key {table!r}; known: {', '.join(sorted(TABLES))}")
+            for column, values in choice_cols.items():
+                catalog_column = TABLES[table].columns.get(column)
+                if catalog_column is None or not catalog_column.choices:
+                    known = ", ".join(k for k, c in TABLES[table].columns.items() if c.choices)
+                    raise ValueError(f"{table}.{column} is not a choice column; choice columns: {known}")
+                unknown = sorted(set(values) - set(catalog_column.choice_keys()))
+                if unknown:
+                    known = ", ".join(catalog_column.choice_keys())
+                    raise ValueError(f"unknown choice key(s) {unknown} for {table}.{column}; known: {known}")
         return self
 
 
@@ -332,6 +357,11 @@ class TenantConfig(Strict):
         """The instance's name for a catalog column (override or default)."""
         override = self.overrides.columns.get(table_key, {}).get(column_key)
         return override or TABLES[table_key].columns[column_key].name
+
+    def choice(self, table_key: str, column_key: str, choice_key: str) -> str:
+        """The instance's stored value for a catalog choice (override or default)."""
+        override = self.overrides.choices.get(table_key, {}).get(column_key, {}).get(choice_key)
+        return override or TABLES[table_key].columns[column_key].choice(choice_key).value
 
 
 def _error_location(loc: tuple[int | str, ...]) -> str:

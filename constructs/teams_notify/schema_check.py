@@ -40,6 +40,7 @@ class Expected:
     column_key: str | None = None
     column: str | None = None
     choice: str | None = None
+    choice_key: str | None = None  # the catalog's key of that choice value (None: not a catalog choice)
 
     @property
     def kind(self) -> str:
@@ -56,6 +57,8 @@ class Expected:
         """The tenant-config key that renames this table or column."""
         if self.kind == "table":
             return f"overrides.tables.{self.table_key}"
+        if self.kind == "choice" and self.choice_key:
+            return f"overrides.choices.{self.table_key}.{self.column_key}.{self.choice_key}"
         return f"overrides.columns.{self.table_key}.{self.column_key}"
 
     def fix(self, tenant_file: str) -> str:
@@ -69,9 +72,13 @@ class Expected:
         )
         if self.kind == "column":
             return f"set {column_override} in {tenant_file}"
+        if self.choice_key is None:
+            return f"the choice list of {self.table}.{self.column} (sys_choice) has no value {self.choice!r}"
+        section = f"[overrides.choices.{self.table_key}.{self.column_key}]"
+        choice_override = f'{section} {self.choice_key} = "<value on this instance>"'
         return (
-            f"the choice list of {self.table}.{self.column} (sys_choice) has no value {self.choice!r}: if "
-            f"another column holds this setting on your release, set {column_override} in {tenant_file}"
+            f"the choice list of {self.table}.{self.column} (sys_choice) has no value {self.choice!r}: set "
+            f"{choice_override} in {tenant_file} (teams-notify schema discover finds it by its label)"
         )
 
 
@@ -135,8 +142,14 @@ def written_schema(tenant: TenantConfig) -> list[Expected]:
                 continue
             column_key = column_keys[column]
             found.add(Expected(table_key, table, column_key, column))
-            if TABLES[table_key].columns[column_key].type == "choice" and "${" not in value:
-                found.add(Expected(table_key, table, column_key, column, value))
+            catalog_column = TABLES[table_key].columns[column_key]
+            if catalog_column.type == "choice" and "${" not in value:
+                keys = [
+                    k
+                    for k in catalog_column.choice_keys()
+                    if tenant.choice(table_key, column_key, k) == value
+                ]
+                found.add(Expected(table_key, table, column_key, column, value, keys[0] if keys else None))
     return sorted(found, key=_catalog_order)
 
 
@@ -155,7 +168,7 @@ def _parents(rows: Iterable[dict[str, str]], known: dict[str, dict[str, str]]) -
     return {p for r in rows if (p := r.get("super_class") or "") and p not in known}
 
 
-def _lineage(client: ServiceNowClient, tables: set[str]) -> dict[str, list[str]]:
+def lineage(client: ServiceNowClient, tables: set[str]) -> dict[str, list[str]]:
     """`{table: [table, parent, grandparent, ...]}` for the tables that exist (columns are inherited)."""
     fields = ["name", "super_class"]
     rows = client.query("sys_db_object", f"nameIN{_in(tables)}", fields, MAX_ROWS)
@@ -169,7 +182,7 @@ def _lineage(client: ServiceNowClient, tables: set[str]) -> dict[str, list[str]]
         ]
         by_id |= {r["sys_id"]: r for r in parents}
         pending = _parents(parents, by_id) if parents else set()
-    lineage = {}
+    chains = {}
     for row in by_id.values():
         if row.get("name") not in tables:
             continue
@@ -178,15 +191,15 @@ def _lineage(client: ServiceNowClient, tables: set[str]) -> dict[str, list[str]]
         while current is not None and current["name"] not in chain:
             chain.append(current["name"])
             current = by_id.get(current.get("super_class") or "")
-        lineage[row["name"]] = chain
-    return lineage
+        chains[row["name"]] = chain
+    return chains
 
 
 def read_instance_schema(client: ServiceNowClient, expected: list[Expected]) -> InstanceSchema:
     """Read the instance's tables, (inherited) columns and choice values for the expected names."""
-    lineage = _lineage(client, {e.table for e in expected})
-    all_tables = {name for chain in lineage.values() for name in chain}
-    schema = InstanceSchema(tables=set(lineage))
+    lineage_of = lineage(client, {e.table for e in expected})
+    all_tables = {name for chain in lineage_of.values() for name in chain}
+    schema = InstanceSchema(tables=set(lineage_of))
     if not all_tables:
         return schema
     own: dict[str, set[str]] = {}
@@ -195,7 +208,7 @@ def read_instance_schema(client: ServiceNowClient, expected: list[Expected]) -> 
     ):
         if row.get("element") and row.get("active", "true") != "false":
             own.setdefault(row["name"], set()).add(row["element"])
-    schema.columns = {t: set().union(*(own.get(p, set()) for p in chain)) for t, chain in lineage.items()}
+    schema.columns = {t: set().union(*(own.get(p, set()) for p in chain)) for t, chain in lineage_of.items()}
     elements = {e.column for e in expected if e.choice is not None}
     if elements:
         query = f"nameIN{_in(all_tables)}^elementIN{_in(e for e in elements if e)}"
@@ -204,7 +217,7 @@ def read_instance_schema(client: ServiceNowClient, expected: list[Expected]) -> 
         for row in rows:
             if row.get("inactive") != "true":
                 choices_of.setdefault((row["name"], row["element"]), set()).add(row.get("value", ""))
-        for table, chain in lineage.items():
+        for table, chain in lineage_of.items():
             for element in elements:
                 values = set().union(*(choices_of.get((p, element or ""), set()) for p in chain))
                 schema.choices[(table, element or "")] = values

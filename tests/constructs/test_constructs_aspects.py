@@ -42,7 +42,7 @@ def drop_grant(entra: EntraStack, sn: ServiceNowStack) -> None:
 
 
 def drop_request(entra: EntraStack, sn: ServiceNowStack) -> None:
-    from teams_notify.stacks.entra.graph import GRAPH_APP_ID
+    from teams_notify.graph import GRAPH_APP_ID
 
     app_mod = azuread_module("application")
     only_one = app_mod.ApplicationRequiredResourceAccessResourceAccess(id=GRAPH_APP_ID, type="Role")

@@ -105,7 +105,7 @@ def test_swapped_keystore_is_a_failed_check(
     (tmp_path / "t" / "acme.toml").write_text(tenant_toml("acme", [("current", mine, True)]))
     code, _, err = synth_cli(tmp_path / "t", tmp_path / "out", capsys)
     assert code == 1
-    two_lines(err, "differs from the one in the keystore for ServiceNow")
+    two_lines(err, "holds a different certificate than cli-cert.crt")
 
 
 def run_main(tenants: Path, out: Path, **env: str) -> subprocess.CompletedProcess[str]:

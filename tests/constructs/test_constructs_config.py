@@ -82,3 +82,23 @@ def test_overrides_apply_and_unknown_keys_fail(tmp_path: Path, good: str) -> Non
     assert tenant.column("credential", "credential_alias") == "credential_alias"
     with pytest.raises(BadInputError, match="unknown column key"):
         load(tmp_path, good + '[overrides.columns.credential]\nalias = "x"\n')
+
+
+def test_choice_overrides_apply_and_are_checked(tmp_path: Path, good: str) -> None:
+    section = "[overrides.choices.oauth_entity.send_client_credentials_as]\n"
+    load(tmp_path, good + section + 'private_key_jwt = "jwt_client_assertion"\n')
+    tenant = load_tenant(tmp_path / "acme.toml")
+    assert (
+        tenant.choice("oauth_entity", "send_client_credentials_as", "private_key_jwt")
+        == "jwt_client_assertion"
+    )
+    # Defaults are the catalog's stored values (the JWT-bearer grant is a URN, not its key).
+    assert tenant.choice("oauth_entity", "default_grant_type", "jwt_bearer") == (
+        "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    )
+    with pytest.raises(BadInputError, match="unknown choice key"):
+        load(tmp_path, good + section + 'as_jwt = "x"\n')
+    with pytest.raises(BadInputError, match="is not a choice column"):
+        load(tmp_path, good + "[overrides.choices.oauth_entity.name]\n" + 'x = "y"\n')
+    with pytest.raises(BadInputError, match="not a ServiceNow choice value"):
+        load(tmp_path, good + section + 'private_key_jwt = "a^b"\n')

@@ -8,8 +8,8 @@ from typing import Any
 
 from cryptography import x509
 from helpers.constructs import Synthesized
+from teams_notify.graph import GRAPH_APP_ID, GRAPH_APP_ROLES
 from teams_notify.stacks.compat import azuread_module
-from teams_notify.stacks.entra.graph import GRAPH_APP_ID, GRAPH_APP_ROLES
 
 STACK = "example-entra"
 META_KEYS = {"//", "depends_on", "lifecycle", "provider", "count", "for_each"}

@@ -11,6 +11,7 @@ import pytest
 from helpers.constructs import BundleFactory, PlannedChange, SandboxDeployment
 from helpers.terraform import AdminApi
 from teams_notify.sandbox import Sandbox
+from teams_notify.sandbox.dictionary import CLAIM_PROVIDER_COLUMN
 
 pytestmark = pytest.mark.terraform
 
@@ -71,7 +72,7 @@ def test_rotation_plan_apply_and_retire(
     deployment.terraform.apply()
     (provider,) = api.rows("jwt_provider", "")
     assert provider["jwt_keystore_alias"] == keys["Teams Notify next JWT key"]
-    (x5t_claim,) = api.rows("jwt_claim_validation", f"jwt_provider={provider['sys_id']}^name=x5t")
+    (x5t_claim,) = api.rows("jwt_claim_validation", f"{CLAIM_PROVIDER_COLUMN}={provider['sys_id']}^name=x5t")
     assert x5t_claim["value"] == new_x5t
     assert len(api.rows("sys_certificate", "")) == 2  # the old keystore stays until retired
     assert deployment.terraform.plan().returncode == 0

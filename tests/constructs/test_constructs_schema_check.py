@@ -1,5 +1,7 @@
-"""`teams-notify schema check` against the sandbox: the default catalog passes; wrong overrides,
-columns or choice values an instance lacks are reported with the config key to override."""
+"""`teams-notify schema check` against the sandbox, whose own dictionary differs from our defaults
+where no public source shows a name: our defaults fail with each wrong name and its config key;
+with the sandbox's overrides everything is present; wrong overrides, columns or choice values an
+instance lacks are reported with the config key to override."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers.constructs import BundleFactory, write_tenant
+from helpers.sandbox import sandbox_overrides
 from helpers.terraform import AdminApi
 from teams_notify.cli import main
 from teams_notify.sandbox import Sandbox
@@ -28,6 +31,8 @@ class SchemaCheck:
         return AdminApi(self.sandbox)
 
     def tenant(self, **sections: object) -> Path:
+        """A tenant file for the sandbox, with the sandbox's name overrides unless `overrides=` is given."""
+        sections.setdefault("overrides", sandbox_overrides())
         certs = [("current", self.bundles.make("schema-cert"), True)]
         return write_tenant(
             self.folder, "sch", certs, servicenow={"instance_url": self.sandbox.url}, **sections
@@ -58,24 +63,45 @@ def missing_lines(out: str) -> list[str]:
     return [line for line in out.splitlines() if line.startswith("missing ")]
 
 
-def test_default_catalog_passes(schema: SchemaCheck) -> None:
+def test_our_defaults_fail_on_the_sandbox_and_each_wrong_name_is_named(schema: SchemaCheck) -> None:
+    code, out, err = schema.run(schema.tenant(overrides={}))
+    assert code == 1
+    assert missing_lines(out) == [
+        "missing column jwt_keystore_aliases.x509_sha1_thumbprint "
+        "(config key overrides.columns.jwt_key.include_x5t)",
+        "missing column jwt_claim_validation.jwt_provider "
+        "(config key overrides.columns.jwt_claim.jwt_provider)",
+        "missing choice oauth_entity.send_client_credentials_as = private_key_jwt "
+        "(config key overrides.choices.oauth_entity.send_client_credentials_as.private_key_jwt)",
+        "missing column oauth_entity.jwt_provider (config key overrides.columns.oauth_entity.jwt_provider)",
+        "missing column oauth_2_0_credentials.tag (config key overrides.columns.credential.credential_alias)",
+        # The table is one problem; its six columns (also named differently there) come after discovery.
+        "missing table sn_notify_msteams_configuration (config key overrides.tables.teams_config)",
+    ]
+    assert "error: 6 table/column/choice name(s) missing on" in err
+
+
+def test_with_the_sandbox_overrides_everything_is_present(schema: SchemaCheck) -> None:
     code, out, err = schema.run(schema.tenant(), "--json")
     assert code == 0, err
     report = json.loads(out)
     assert report["ok"] is True and report["instance_url"] == schema.sandbox.url
     items = {(i["kind"], i["table"], i["column"], i["choice"]) for i in report["items"]}
     assert all(i["present"] for i in report["items"])
-    # What the stack writes, including a "verify" column, a choice value and the adopted config table.
-    assert ("column", "oauth_2_0_credentials", "tag", None) in items
+    # What the stack writes, including overridden columns, choice values and the adopted config table.
+    assert ("column", "oauth_2_0_credentials", "credential_aliases", None) in items
     assert ("choice", "sys_certificate", "type", "key_store") in items
-    assert ("table", "sn_notify_msteams_configuration", None, None) in items
+    assert ("choice", "oauth_entity", "send_client_credentials_as", "jwt_client_assertion") in items
+    assert ("table", "sn_notify_msteams_config", None, None) in items
+    assert ("column", "sn_notify_msteams_config", "azure_tenant_id", None) in items
+    assert ("column", "oidc_provider_configuration", "oidc_url", None) in items
     assert ("column", "sys_certificate", "expires", None) not in items  # in the catalog, never written
 
 
 def test_wrong_column_override_is_reported_with_the_key_to_fix(schema: SchemaCheck) -> None:
-    path = schema.tenant(
-        overrides={"columns": {"credential": {"credential_alias": "credential_alias"}}},
-    )
+    overrides = sandbox_overrides()
+    overrides["columns"]["credential"]["credential_alias"] = "credential_alias"
+    path = schema.tenant(overrides=overrides)
     code, out, err = schema.run(path)
     assert code == 1
     assert missing_lines(out) == [
@@ -94,21 +120,24 @@ def test_instance_of_another_release(schema: SchemaCheck) -> None:
     (thumbprint,) = api.rows("sys_dictionary", "name=jwt_keystore_aliases^element=certificate_thumbprint")
     api.delete("sys_dictionary", thumbprint["sys_id"])
     (pkjwt,) = api.rows(
-        "sys_choice", "name=oauth_entity^element=send_client_credentials_as^value=private_key_jwt"
+        "sys_choice", "name=oauth_entity^element=send_client_credentials_as^value=jwt_client_assertion"
     )
     api.delete("sys_choice", pkjwt["sys_id"])
-    path = schema.tenant(overrides={"tables": {"selector": "x_acme_selector"}})
+    overrides = sandbox_overrides()
+    overrides["tables"]["selector"] = "x_acme_selector"
+    path = schema.tenant(overrides=overrides)
     code, out, _err = schema.run(path)
     assert code == 1
     assert missing_lines(out) == [
         "missing column jwt_keystore_aliases.certificate_thumbprint "
         "(config key overrides.columns.jwt_key.certificate_thumbprint)",
-        "missing choice oauth_entity.send_client_credentials_as = private_key_jwt "
-        "(config key overrides.columns.oauth_entity.send_client_credentials_as)",
+        "missing choice oauth_entity.send_client_credentials_as = jwt_client_assertion "
+        "(config key overrides.choices.oauth_entity.send_client_credentials_as.private_key_jwt)",
         # A missing table is one problem; its columns are not listed again.
         "missing table x_acme_selector (config key overrides.tables.selector)",
     ]
     assert "install the plugin that provides x_acme_selector" in out
+    assert "[overrides.choices.oauth_entity.send_client_credentials_as] private_key_jwt = " in out
 
 
 def test_columns_inherited_from_a_parent_table_count_as_present(schema: SchemaCheck) -> None:

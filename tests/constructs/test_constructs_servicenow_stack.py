@@ -120,6 +120,8 @@ def test_record_references_chain(constructs_example: Synthesized) -> None:
     assert entity["fields"]["jwt_provider"] == ref(provider_name)
     assert entity["fields"]["client_id"] == CLIENT_ID_REF
     assert entity["fields"]["default_grant_type"] == "client_credentials"
+    # Choice keys are written as the stored values (the catalog's defaults here).
+    assert entity["fields"]["send_client_credentials_as"] == "private_key_jwt"
     profile_name, profile = one(stack, "oauth_entity_profile")
     assert profile["fields"]["oauth_entity"] == ref(entity_name)
     assert profile["match_on"] == ["oauth_entity", "default"] and profile["on_destroy"] == "restore"
@@ -161,13 +163,19 @@ def test_teams_configuration_adopted(constructs_example: Synthesized) -> None:
 
 def test_oidc_and_selector(constructs_example: Synthesized) -> None:
     stack = constructs_example.stack(STACK)
-    cfg_name, cfg = one(stack, "oidc_provider_configuration", oidc_provider=OIDC_CONFIG_NAME)
-    assert cfg["fields"]["oidc_metadata_url"] == (
+    cfg_name, cfg = one(stack, "oidc_provider_configuration", name=OIDC_CONFIG_NAME)
+    assert cfg["fields"]["oidc_url"] == (
         f"https://login.microsoftonline.com/{TENANT_ID}/v2.0/.well-known/openid-configuration"
     )
     oidc_name, oidc = one(stack, "oauth_oidc_entity")
     assert oidc["fields"]["oidc_provider_configuration"] == ref(cfg_name)
     assert oidc["fields"]["client_id"] == CLIENT_ID_REF
+    # The instance creates this registry when the Teams configuration gets the app registry: adopt
+    # it (match, restore on destroy), and only look for it once that record is written.
+    (config_name,) = records(stack, "sn_notify_msteams_configuration")
+    for record, match_on in ((cfg, ["name"]), (oidc, ["client_id"])):
+        assert record["match_on"] == match_on and record["on_destroy"] == "restore"
+        assert record["depends_on"] == [f"servicenow_record.{config_name}"]
     one(stack, "oauth_entity_scope", oauth_entity=ref(oidc_name), oauth_entity_scope=BOT_FRAMEWORK_SCOPE)
     sel_name, _ = one(stack, "notify_group_selector", name="Microsoft Teams")
     _, choice = one(stack, "notify_group_selector_choice")

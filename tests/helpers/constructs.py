@@ -9,7 +9,8 @@ output is shared through module/session-scoped fixtures.
     synth_tenants(dir, outdir) -> Synthesized
     SandboxDeployment(root, name, sandbox, plugin_dir): one tenant's ServiceNow stack synthesized
         (and re-synthesized in place, like `cdktf deploy` after a config change) and driven by the
-        real terraform against a sandbox: `.synth(certs, **sections)`, `.terraform`,
+        real terraform against a sandbox (tenant file with the sandbox's name overrides unless
+        `overrides=` is given): `.synth(certs, **sections)`, `.terraform`,
         `.planned_changes() -> {address: PlannedChange}`
 """
 
@@ -30,6 +31,7 @@ from teams_notify.sandbox import Sandbox
 from teams_notify.stacks.app import SynthResult, synth
 from teams_notify.stacks.variable_names import keystore_password_variable
 
+from helpers.sandbox import sandbox_overrides
 from helpers.terraform import Terraform, sandbox_env
 
 STORE_PASSWORD = "constructs-test-store-pw-7Qx"  # test-only, used to prove it never reaches cdktf.out
@@ -174,6 +176,7 @@ class SandboxDeployment:
 
     def synth(self, certs: list[tuple[str, CertificateBundle, bool]], **sections: Any) -> Synthesized:
         sections.setdefault("servicenow", {"instance_url": self.sandbox.url})
+        sections.setdefault("overrides", sandbox_overrides())  # the sandbox's own names
         write_tenant(self.root / "tenants", self.name, certs, **sections)
         return synth_tenants(self.root / "tenants", self.root / "cdktf.out")
 

@@ -33,8 +33,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from teams_notify.certs.generate import self_signed_certificate
+from teams_notify.graph import GRAPH_APP_ROLES
 from teams_notify.sandbox.entra import EntraApp, EntraSandbox, EntraState, EntraUser, TenantState
-from teams_notify.stacks.entra.graph import GRAPH_APP_ROLES
 
 TENANT_ID = "0a1b2c3d-1111-4222-8333-444455556666"
 TENANT_DOMAIN = "contoso-test.onmicrosoft.com"

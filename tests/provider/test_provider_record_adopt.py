@@ -32,9 +32,9 @@ resource "servicenow_record" "jwt" {
 # The instance created an "aud" claim when the provider was inserted: adopt it, don't add a twin.
 resource "servicenow_record" "aud" {
   table    = "jwt_claim_validation"
-  match_on = ["jwt_provider", "name"]
+  match_on = ["provider", "name"] # the sandbox's name of the back-reference
   fields = {
-    jwt_provider = servicenow_record.jwt.sys_id
+    provider     = servicenow_record.jwt.sys_id
     name         = "aud"
     value        = "https://login.microsoftonline.com/tenant/oauth2/v2.0/token"
   }
@@ -85,7 +85,7 @@ def test_record_adopt_without_duplicates_and_restore(terraform: Terraform, provi
     assert len(api.rows("sys_certificate", "name=fresh")) == 1
     assert terraform.resource("servicenow_record.fresh")["adopted"] is False
     jwt = terraform.resource("servicenow_record.jwt")
-    claims = api.rows("jwt_claim_validation", f"jwt_provider={jwt['sys_id']}^name=aud")
+    claims = api.rows("jwt_claim_validation", f"provider={jwt['sys_id']}^name=aud")
     assert len(claims) == 1 and claims[0]["value"].startswith("https://login.microsoftonline.com/")
     assert terraform.resource("servicenow_record.aud")["sys_id"] == claims[0]["sys_id"]
 

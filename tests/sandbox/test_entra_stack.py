@@ -19,8 +19,8 @@ from helpers.certs import run_cli
 from helpers.constructs import BundleFactory, Synthesized, synth_tenants, write_tenant
 from teams_notify.certs.load import load_private_key
 from teams_notify.errors import BadInputError
+from teams_notify.graph import GRAPH_APP_ROLES
 from teams_notify.sandbox.entra import EntraSandbox, EntraState, load_entra_stack
-from teams_notify.stacks.entra.graph import GRAPH_APP_ROLES
 
 # the values helpers.constructs.tenant_toml writes
 TENANT_ID = "0a1b2c3d-1111-4222-8333-444455556666"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,6 +23,7 @@ from helpers.entra import (
     ca_context,
     certificate_credential,
     client_cert,
+    entra_state,
     msal_app,
     servicenow_assertion,
     token_endpoint,
@@ -311,12 +313,12 @@ def test_new_certificate_is_usable_only_after_the_replication_delay(
     assert state_file is not None
     state.replication_delay_seconds = 1.0
     state.tenants[TENANT_ID].apps[0].certificates.append(new.pem)
+    first, second = (msal_app(entra, certificate_credential(new)) for _ in range(2))  # discovery done
     state.save(state_file)  # as `entra-load` does
     entra.reload()  # the server sees the new certificate now
-    first = acquire(entra, certificate_credential(new))
-    assert_entra_error(first, 700027, "The key was not found")
+    assert_entra_error(first.acquire_token_for_client(GRAPH_SCOPE), 700027, "The key was not found")
     time.sleep(1.1)
-    assert "access_token" in acquire(entra, certificate_credential(new))
+    assert "access_token" in second.acquire_token_for_client(GRAPH_SCOPE)
 
 
 @pytest.mark.parametrize("alg", ["none", "HS256"])
@@ -332,3 +334,28 @@ def test_an_unsigned_or_symmetric_assertion_is_rejected(
     header = {"typ": "JWT", "alg": alg, "x5t": entra_client_cert.x5t}
     forged = f"{part(header)}.{part(genuine)}.{'' if alg == 'none' else 'c2lnbmF0dXJl'}"
     assert_entra_error(acquire(entra, {"client_assertion": forged}), 700027, f"'{alg}' is not supported")
+
+
+def test_new_role_grant_shows_in_tokens_only_after_the_replication_delay(
+    tmp_path: Path, entra_client_cert: ClientCert, entra_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = entra_state(entra_client_cert, roles=["User.Read.All"])
+    state.replication_delay_seconds = 1.0
+    state_file = tmp_path / "state.json"
+    with EntraSandbox(state_file=state_file, state=state, data_dir=entra_data_dir) as entra:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(entra.ca_file))
+        # One msal app per token (each has its own token cache), built up front: discovery is
+        # done before the clock matters, so each call below is one token request.
+        apps = [msal_app(entra, certificate_credential(entra_client_cert)) for _ in range(3)]
+
+        def roles(app: Any) -> list[str]:
+            return list(claims_of(app.acquire_token_for_client(GRAPH_SCOPE))["roles"])
+
+        time.sleep(1.1)  # what the server loaded at start has replicated
+        assert roles(apps[0]) == ["User.Read.All"]
+        state.tenants[TENANT_ID].apps[0].granted_roles.append("Calls.JoinGroupCall.All")
+        state.save(state_file)
+        entra.reload()
+        assert roles(apps[1]) == ["User.Read.All"]
+        time.sleep(1.1)
+        assert roles(apps[2]) == ["User.Read.All", "Calls.JoinGroupCall.All"]

@@ -39,7 +39,7 @@ def test_restart_on_the_same_file_keeps_records_attachments_and_tokens(tmp_path:
         assert httpx.get(f"{second.url}{ALIASES}/{alias}", headers=bearer).status_code == 200
         # seeds and schema rows are not added twice
         assert http.get("/api/now/table/sys_dictionary").headers["X-Total-Count"] == dictionary_rows
-        assert http.get("/api/now/table/sn_notify_msteams_configuration").headers["X-Total-Count"] == "1"
+        assert http.get("/api/now/table/sn_notify_msteams_config").headers["X-Total-Count"] == "1"
 
 
 def test_restarting_the_same_object_keeps_its_url_and_pooled_clients_reconnect(sandbox: Sandbox) -> None:

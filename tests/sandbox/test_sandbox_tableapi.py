@@ -6,8 +6,8 @@ import re
 
 import httpx
 from helpers.sandbox import client
-from teams_notify.catalog import TABLES, TEAMS_SPOKE_ALIAS_ID
 from teams_notify.sandbox import Sandbox
+from teams_notify.sandbox.dictionary import CLAIM_PROVIDER_COLUMN, TEAMS_CONFIG_TABLE, TEAMS_SPOKE_ALIAS_ID
 
 CERTS = "/api/now/table/sys_certificate"
 
@@ -185,7 +185,7 @@ def test_inserting_an_app_registry_creates_its_default_profile(sandbox_admin: ht
 
 def test_inserting_a_jwt_provider_creates_standard_claims(sandbox_admin: httpx.Client) -> None:
     provider = _create(sandbox_admin, "jwt_provider", name="p")
-    back_ref = TABLES["jwt_claim"].columns["jwt_provider"].name
+    back_ref = CLAIM_PROVIDER_COLUMN
     claims = sandbox_admin.get(
         "/api/now/table/jwt_claim_validation",
         params={"sysparm_query": f"{back_ref}={provider['sys_id']}^ORDERBYname"},
@@ -202,8 +202,26 @@ def test_new_instance_has_the_spoke_alias_and_a_teams_configuration(sandbox_admi
         "/api/now/table/sys_alias", params={"sysparm_query": f"id={TEAMS_SPOKE_ALIAS_ID}"}
     ).json()["result"]
     assert [(a["name"], a["type"]) for a in aliases] == [("MSTeamsCommunicationsSpoke", "credential")]
-    configs = sandbox_admin.get(f"/api/now/table/{TABLES['teams_config'].name}").json()["result"]
+    configs = sandbox_admin.get(f"/api/now/table/{TEAMS_CONFIG_TABLE}").json()["result"]
     assert len(configs) == 1
     assert configs[0]["active"] == "false"
-    assert configs[0]["tenant_id"] == ""
-    assert sandbox_admin.get(f"/api/now/table/{TABLES['oidc_config'].name}").json()["result"] == []
+    assert configs[0]["azure_tenant_id"] == ""
+    assert sandbox_admin.get("/api/now/table/oidc_provider_configuration").json()["result"] == []
+
+
+def test_setting_the_app_registry_on_the_teams_configuration_creates_the_oidc_registry_once(
+    sandbox_admin: httpx.Client,
+) -> None:
+    registry = _create(sandbox_admin, "oauth_entity", name="teams", client_id="c1")
+    (config,) = sandbox_admin.get(f"/api/now/table/{TEAMS_CONFIG_TABLE}").json()["result"]
+    for _ in range(2):
+        response = sandbox_admin.patch(
+            f"/api/now/table/{TEAMS_CONFIG_TABLE}/{config['sys_id']}",
+            json={"app_registry": registry["sys_id"]},
+        )
+        assert response.status_code == 200
+    params = {"sysparm_exclude_reference_link": "true"}
+    (oidc_config,) = sandbox_admin.get("/api/now/table/oidc_provider_configuration").json()["result"]
+    (entity,) = sandbox_admin.get("/api/now/table/oauth_oidc_entity", params=params).json()["result"]
+    assert oidc_config["name"] == entity["name"] == "Notify Teams OIDC Config"
+    assert (entity["client_id"], entity["oidc_provider_configuration"]) == ("c1", oidc_config["sys_id"])

@@ -9,6 +9,7 @@ import pytest
 from helpers.teams import sample_values
 from markdown_it import MarkdownIt
 from teams_notify.config import load_tenant
+from teams_notify.stacks.postsynth import StackSummary
 from teams_notify.teams import Status, values_from_tenant, write_runbook, write_teams_artifacts
 from teams_notify.teams.runbook import runbook_text
 
@@ -97,12 +98,31 @@ def test_values_render_as_exactly_themselves_in_markdown(hostile: str) -> None:
     assert 'href="http://evil"' not in html
 
 
+X5T = "q83vEjRWeJq83vEjRWeJq83vEjQ"
+
+
+def stack_summary(side: str, x5t: str) -> StackSummary:
+    """The summary the hook gets for a stack of the example (only side and x5t matter to it)."""
+    return StackSummary(
+        tenant="example",
+        stack=f"example-{side}",
+        side=side,
+        tenant_config=None,
+        certificate_path="example-notify.crt",
+        x5t=x5t,
+        sha1_hex="00" * 20,
+        not_after="2027-01-01T00:00:00Z",
+        active_certificate="current",
+        certificates=[],
+        warnings=[],
+        resources={},
+    )
+
+
 def test_post_synth_hook_writes_all_three_for_the_entra_stack_only(tmp_path: Path) -> None:
     tenant = load_tenant(EXAMPLE_TENANT)
     entra_dir = tmp_path / "stacks" / "example-entra"
-    written = write_teams_artifacts(
-        tenant, entra_dir, {"side": "entra", "x5t": "q83vEjRWeJq83vEjRWeJq83vEjQ"}
-    )
+    written = write_teams_artifacts(tenant, entra_dir, stack_summary("entra", "q83vEjRWeJq83vEjRWeJq83vEjQ"))
     assert [p.name for p in written] == [
         "example-teams-app.zip",
         "example-access-policy.ps1",
@@ -111,7 +131,9 @@ def test_post_synth_hook_writes_all_three_for_the_entra_stack_only(tmp_path: Pat
     assert all(p.parent == entra_dir / "artifacts" for p in written)
     assert "q83vEjRWeJq83vEjRWeJq83vEjQ" in written[2].read_text(encoding="utf-8")
     assert (
-        write_teams_artifacts(tenant, tmp_path / "stacks" / "example-servicenow", {"side": "servicenow"})
+        write_teams_artifacts(
+            tenant, tmp_path / "stacks" / "example-servicenow", stack_summary("servicenow", X5T)
+        )
         == []
     )
 
@@ -122,7 +144,7 @@ def test_post_synth_hook_writes_only_the_runbook_when_ids_are_unknown(tmp_path: 
     tenant_file = tmp_path / "tenants" / "example.toml"
     tenant_file.parent.mkdir()
     tenant_file.write_text(source, encoding="utf-8")
-    written = write_teams_artifacts(load_tenant(tenant_file), tmp_path / "entra", {"side": "entra"})
+    written = write_teams_artifacts(load_tenant(tenant_file), tmp_path / "entra", stack_summary("entra", X5T))
     assert [p.name for p in written] == ["example-runbook.md"]
     assert "unknown yet" in written[0].read_text(encoding="utf-8")
 

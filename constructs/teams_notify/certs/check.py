@@ -3,8 +3,10 @@ the key and the thumbprint file, reported as findings with a fix each."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -37,7 +39,7 @@ def check_bundle(
     """Check a bundle directory written by `cert new` / `cert import`. A missing `.key` is only a
     warning (deleting it once the JKS is uploaded is reasonable); a missing JKS or thumbprint
     file is an error."""
-    return check_files(
+    return inspect_files(
         crt=bundle.crt,
         key=bundle.key if bundle.key.exists() else None,
         jks=bundle.jks,
@@ -45,7 +47,7 @@ def check_bundle(
         store_password=store_password,
         key_password=key_password,
         warn_days=warn_days,
-    ) + ([] if bundle.key.exists() else [_missing_key(bundle.key)])
+    ).findings + ([] if bundle.key.exists() else [_missing_key(bundle.key)])
 
 
 def _missing_key(path: Path) -> Finding:
@@ -55,28 +57,47 @@ def _missing_key(path: Path) -> Finding:
     )
 
 
-def check_files(
+@dataclass(frozen=True)
+class Inspection:
+    """A certificate's files, checked: the certificate (None when it could not be read) and the
+    findings. Callers that need the certificate afterwards (synth) take it from here instead of
+    loading the file again."""
+
+    certificate: x509.Certificate | None
+    findings: list[Finding]
+
+
+def inspect_files(
     *,
     crt: Path,
     key: Path | None = None,
     jks: Path | None = None,
+    jks_alias: str | None = None,
     thumbprint_json: Path | None = None,
     store_password: str | None = None,
     key_password: str | None = None,
-    warn_days: int = DEFAULT_WARN_DAYS,
-) -> list[Finding]:
-    """Check whichever files are given against the certificate in `crt`."""
+    warn_days: int | None = DEFAULT_WARN_DAYS,
+    now: dt.datetime | None = None,
+    validate_key: bool = True,
+    warn_unchecked_store: bool = True,
+) -> Inspection:
+    """Check whichever files are given against the certificate in `crt` (the one checker behind
+    `cert check`, synth and the doctor). `warn_days` None leaves expiry to the caller;
+    `validate_key` False compares only the public half of the key (fast; synth);
+    `warn_unchecked_store` False: no warning when the JKS is read without its password."""
     cert, found = _attempt(lambda: load_certificate(crt))
     if cert is None:
-        return found
-    found += certificate_findings(cert, crt.name, warn_days)
-    if key is not None:
-        found += _key_findings(key, cert, key_password)
+        return Inspection(None, found)
+    found += certificate_findings(cert, crt.name, warn_days, now)
     if jks is not None:
-        found += _jks_findings(jks, crt, store_password, key_password)
+        found += _jks_findings(
+            jks, jks_alias, cert, store_password, key_password, crt.name, warn_unchecked_store
+        )
+    if key is not None:
+        found += _key_findings(key, cert, key_password, validate_key)
     if thumbprint_json is not None:
-        found += _thumbprint_file_findings(thumbprint_json, crt)
-    return found
+        found += _thumbprint_file_findings(thumbprint_json, crt, cert)
+    return Inspection(cert, found)
 
 
 def _attempt(action: Callable[[], T]) -> tuple[T | None, list[Finding]]:
@@ -87,28 +108,30 @@ def _attempt(action: Callable[[], T]) -> tuple[T | None, list[Finding]]:
         return None, [error(err.cause, err.fix or "see the message")]
 
 
-def _key_findings(key_path: Path, cert: x509.Certificate, key_password: str | None) -> list[Finding]:
-    key, found = _attempt(lambda: load_private_key(key_path, key_password))
+def _key_findings(
+    key_path: Path, cert: x509.Certificate, key_password: str | None, validate: bool
+) -> list[Finding]:
+    key, found = _attempt(lambda: load_private_key(key_path, key_password, validate=validate))
     if key is None:
         return found
     return key_pair_findings(key, cert, key_path.name, "the certificate")
 
 
 def _jks_findings(
-    jks_path: Path, crt: Path, store_password: str | None, key_password: str | None
+    jks_path: Path,
+    alias: str | None,
+    cert: x509.Certificate,
+    store_password: str | None,
+    key_password: str | None,
+    crt_name: str,
+    warn_unchecked_store: bool,
 ) -> list[Finding]:
-    entry, found = _attempt(lambda: read_jks(jks_path, store_password))
+    entry, found = _attempt(lambda: read_jks(jks_path, store_password, alias))
     if entry is None:
         return found
-    found += _same_certificate(entry, crt)
+    found += _same_certificate(entry, cert, crt_name)
     if store_password is None:
-        return [
-            *found,
-            warning(
-                f"no store password given: {jks_path.name}'s integrity and key were not checked",
-                "set TEAMS_NOTIFY_STORE_PASSWORD (and TEAMS_NOTIFY_KEY_PASSWORD if different)",
-            ),
-        ]
+        return [*found, _unchecked_store(jks_path)] if warn_unchecked_store else found
     password = key_password if key_password is not None else store_password
     key, key_found = _attempt(lambda: entry.private_key(password))
     if key is None:
@@ -116,21 +139,27 @@ def _jks_findings(
     return found + key_pair_findings(key, entry.certificate, f"the key in {jks_path.name}", "its certificate")
 
 
-def _same_certificate(entry: JksEntry, crt: Path) -> list[Finding]:
-    ours = load_certificate(crt)
+def _unchecked_store(jks_path: Path) -> Finding:
+    return warning(
+        f"no store password given: {jks_path.name}'s integrity and key were not checked",
+        "set TEAMS_NOTIFY_STORE_PASSWORD (and TEAMS_NOTIFY_KEY_PASSWORD if different)",
+    )
+
+
+def _same_certificate(entry: JksEntry, ours: x509.Certificate, crt_name: str) -> list[Finding]:
     if entry.certificate.public_bytes(Encoding.DER) == ours.public_bytes(Encoding.DER):
         return []
     in_jks, in_crt = Thumbprints.of(entry.certificate).x5t, Thumbprints.of(ours).x5t
     return [
         error(
             f"{entry.path.name} (entry {entry.alias!r}, x5t {in_jks}) holds a different certificate "
-            f"than {crt.name} (x5t {in_crt}): Entra would reject ServiceNow's assertions (AADSTS700027)",
+            f"than {crt_name} (x5t {in_crt}): Entra would reject ServiceNow's assertions (AADSTS700027)",
             "rebuild both from one key pair with `teams-notify cert import`, then upload both again",
         )
     ]
 
 
-def _thumbprint_file_findings(path: Path, crt: Path) -> list[Finding]:
+def _thumbprint_file_findings(path: Path, crt: Path, cert: x509.Certificate) -> list[Finding]:
     regenerate = f"regenerate it: teams-notify cert thumbprint {crt} --json > {path}"
     if not path.exists():
         return [error(f"{path.name} is missing", regenerate)]
@@ -140,7 +169,7 @@ def _thumbprint_file_findings(path: Path, crt: Path) -> list[Finding]:
         return [error(f"{path.name} is not readable JSON ({err})", regenerate)]
     if not isinstance(recorded, dict):
         return [error(f"{path.name} is not a JSON object", regenerate)]
-    expected = Thumbprints.of(load_certificate(crt)).to_json()
+    expected = Thumbprints.of(cert).to_json()
     wrong = [k for k, v in expected.items() if not _same_value(k, v, recorded.get(k))]
     if not wrong:
         return []

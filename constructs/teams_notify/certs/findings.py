@@ -48,9 +48,13 @@ def days_left(cert: x509.Certificate, now: dt.datetime | None = None) -> int:
 
 
 def certificate_findings(
-    cert: x509.Certificate, source: str, warn_days: int = DEFAULT_WARN_DAYS, now: dt.datetime | None = None
+    cert: x509.Certificate,
+    source: str,
+    warn_days: int | None = DEFAULT_WARN_DAYS,
+    now: dt.datetime | None = None,
 ) -> list[Finding]:
-    """Key type and size, signature hash, validity window, days to expiry."""
+    """Key type and size, signature hash, validity window, days to expiry (`warn_days` None: the
+    caller judges expiry itself, as synth does with the tenant's rotation-aware horizon)."""
     moment = now or dt.datetime.now(dt.UTC)
     found = _public_key_findings(cert, source)
     hash_name = _signature_hash_name(cert)
@@ -61,6 +65,8 @@ def certificate_findings(
         found.append(
             error(f"{source} is not valid before {cert.not_valid_before_utc:%Y-%m-%d %H:%M} UTC", renew)
         )
+    if warn_days is None:
+        return found
     left = days_left(cert, moment)
     if cert.not_valid_after_utc <= moment:
         found.append(error(f"{source} expired on {cert.not_valid_after_utc:%Y-%m-%d}", renew))

@@ -394,7 +394,7 @@ def check(targets: tuple[Path, ...], warn_days: int, password_file: Path | None,
     prompt; without one the JKS certificate is still compared but its key is not checked.
     Exit 1 if any error is found (warnings alone pass).
     """
-    from teams_notify.certs.check import check_bundle, check_files
+    from teams_notify.certs.check import check_bundle, inspect_files
     from teams_notify.certs.secrets import KEY_PASSWORD_ENV
 
     store_password = _check_store_password(password_file)
@@ -404,12 +404,16 @@ def check(targets: tuple[Path, ...], warn_days: int, password_file: Path | None,
 
         findings = check_bundle(Bundle.find(targets[0]), store_password, key_password, warn_days)
     else:
-        findings = check_files(
-            **_classify_files(targets),
+        roles = _classify_files(targets)
+        findings = inspect_files(
+            crt=roles["crt"],
+            key=roles.get("key"),
+            jks=roles.get("jks"),
+            thumbprint_json=roles.get("thumbprint_json"),
             store_password=store_password,
             key_password=key_password,
             warn_days=warn_days,
-        )
+        ).findings
     _report_findings(findings, targets, as_json)
 
 

@@ -42,7 +42,7 @@ def command(tenants_dir: Path, outdir: Path, engine: str | None) -> None:
 
     result = synth(load_tenants(tenants_dir), outdir)
     for summary in result.summaries:
-        for warning in summary["warnings"]:
+        for warning in summary.warnings:
             click.secho(f"warning: {warning}", fg="yellow", err=True)
     names = ", ".join(s.stack_name for s in result.stacks)
     click.echo(f"synthesized {len(result.stacks)} stacks into {outdir}: {names}")

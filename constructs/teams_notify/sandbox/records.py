@@ -1,5 +1,5 @@
 """Records the way an instance keeps them: typed values stored as strings, system fields,
-unknown columns ignored, password fields masked on the way out, business rules on insert.
+unknown columns ignored, password fields masked on the way out, business rules on insert and update.
 
 The schema is read back from the `sys_db_object` / `sys_dictionary` rows in the store (and
 re-read after any write to them), so tests can change it through the Table API.
@@ -17,6 +17,7 @@ from teams_notify.sandbox.store import Record, Store
 
 PASSWORD_MASK = "********"
 AfterInsert = Callable[["Records", str, Record, str], None]
+AfterUpdate = AfterInsert  # (records, table, record as updated, user), only when something changed
 
 
 class UnknownTableError(Exception):
@@ -51,9 +52,12 @@ def to_text(column_type: str, value: object) -> str:
 class Records:
     """Insert, update, delete, get and query records of any table."""
 
-    def __init__(self, store: Store, after_insert: Iterable[AfterInsert] = ()) -> None:
+    def __init__(
+        self, store: Store, after_insert: Iterable[AfterInsert] = (), after_update: Iterable[AfterUpdate] = ()
+    ) -> None:
         self.store = store
         self._after_insert = list(after_insert)
+        self._after_update = list(after_update)
         self._tables: dict[str, TableDef] | None = None
 
     def tables(self) -> dict[str, TableDef]:
@@ -115,6 +119,8 @@ class Records:
                 )
                 self.store.replace(table, record)
                 self._changed(table)
+                for rule in self._after_update:
+                    rule(self, table, record, user)
         return record
 
     def delete(self, table: str, sys_id: str) -> bool:

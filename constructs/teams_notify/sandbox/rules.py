@@ -1,37 +1,40 @@
-"""What a real instance does by itself: business rules on insert, and the records it already has.
-
-Table and column names come from the catalog, so a rename there moves the sandbox with it.
+"""What a real instance does by itself: business rules on insert and update, and the records it
+already has. Table and column names are the sandbox's own (`teams_notify.sandbox.dictionary`).
 """
 
 from __future__ import annotations
 
 import uuid
 
-from teams_notify.catalog import TABLES, TEAMS_SPOKE_ALIAS_ID
 from teams_notify.sandbox.accounts import USERS
-from teams_notify.sandbox.dictionary import catalog_tables, schema_rows
+from teams_notify.sandbox.dictionary import (
+    CLAIM_PROVIDER_COLUMN,
+    OIDC_REGISTRY_NAME,
+    TEAMS_CONFIG_APP_REGISTRY,
+    TEAMS_CONFIG_TABLE,
+    TEAMS_SCOPE,
+    TEAMS_SPOKE_ALIAS_ID,
+    instance_tables,
+    schema_rows,
+)
 from teams_notify.sandbox.records import Records, now_text
 from teams_notify.sandbox.store import Record
 
 STANDARD_CLAIMS = ("aud", "iss", "sub")
-SCOPES = {"global": "Global", "sn_notify_msteams": "Notify - Microsoft Teams"}
-
-
-def _col(table_key: str, column_key: str) -> str:
-    return TABLES[table_key].columns[column_key].name
+SCOPES = {"global": "Global", TEAMS_SCOPE: "Notify - Microsoft Teams"}
 
 
 def create_default_profile(records: Records, table: str, record: Record, user: str) -> None:
     """Saving an application registry creates its default profile `<name>_default_profile`."""
-    if table != TABLES["oauth_entity"].name:
+    if table != "oauth_entity":
         return
     records.insert(
-        TABLES["oauth_profile"].name,
+        "oauth_entity_profile",
         {
-            _col("oauth_profile", "name"): f"{record.get(_col('oauth_entity', 'name'), '')}_default_profile",
-            _col("oauth_profile", "oauth_entity"): record["sys_id"],
-            _col("oauth_profile", "default"): "true",
-            _col("oauth_profile", "grant_type"): record.get(_col("oauth_entity", "default_grant_type"), ""),
+            "name": f"{record.get('name', '')}_default_profile",
+            "oauth_entity": record["sys_id"],
+            "default": "true",
+            "grant_type": record.get("default_grant_type", ""),
         },
         user,
     )
@@ -39,29 +42,49 @@ def create_default_profile(records: Records, table: str, record: Record, user: s
 
 def create_standard_claims(records: Records, table: str, record: Record, user: str) -> None:
     """Saving a JWT provider creates its standard claims aud, iss and sub with empty values."""
-    if table != TABLES["jwt_provider"].name:
+    if table != "jwt_provider":
         return
     for claim in STANDARD_CLAIMS:
         records.insert(
-            TABLES["jwt_claim"].name,
+            "jwt_claim_validation",
             {
-                _col("jwt_claim", "name"): claim,
-                _col("jwt_claim", "value"): "",
-                _col("jwt_claim", "is_standard"): "true",
-                _col("jwt_claim", "data_type"): "string",
-                _col("jwt_claim", "jwt_provider"): record["sys_id"],
+                "name": claim,
+                "value": "",
+                "is_standard": "true",
+                "data_type": "string",
+                CLAIM_PROVIDER_COLUMN: record["sys_id"],
             },
             user,
         )
 
 
-AFTER_INSERT = (create_default_profile, create_standard_claims)
+def create_oidc_registry(records: Records, table: str, record: Record, user: str) -> None:
+    """Setting the app registry on the Teams configuration creates the "Notify Teams OIDC Config"
+    OIDC registry (provider configuration + OIDC entity with the registry's client id), once."""
+    registry_id = record.get(TEAMS_CONFIG_APP_REGISTRY, "")
+    if table != TEAMS_CONFIG_TABLE or not registry_id:
+        return
+    registry = records.get("oauth_entity", registry_id)
+    if registry is None or records.query("oidc_provider_configuration", f"name={OIDC_REGISTRY_NAME}"):
+        return
+    config = records.insert("oidc_provider_configuration", {"name": OIDC_REGISTRY_NAME}, user)
+    values = {
+        "name": OIDC_REGISTRY_NAME,
+        "client_id": registry.get("client_id", ""),
+        "oidc_provider_configuration": config["sys_id"],
+        "active": "true",
+    }
+    records.insert("oauth_oidc_entity", values, user)
+
+
+AFTER_INSERT = (create_default_profile, create_standard_claims, create_oidc_registry)
+AFTER_UPDATE = (create_oidc_registry,)
 
 
 def sync_schema(records: Records) -> None:
-    """Add the schema rows of catalog tables and columns the database does not describe yet.
+    """Add the schema rows of tables and columns the database does not describe yet.
 
-    Runs on every start, so a catalog that gained a table or column is served without a new
+    Runs on every start, so a dictionary that gained a table or column is served without a new
     database; rows already there (or deleted on purpose by a test) are left alone until then.
     Rows go straight into the store: the schema cannot be used to write its own first rows.
     """
@@ -72,7 +95,7 @@ def sync_schema(records: Records) -> None:
             if scope not in scope_ids:
                 scope_ids[scope] = "global" if scope == "global" else uuid.uuid4().hex
                 store.insert("sys_scope", _system_record({"scope": scope, "name": name}, scope_ids[scope]))
-        rows = schema_rows(catalog_tables(), scope_ids)
+        rows = schema_rows(instance_tables(), scope_ids)
         for table, keys in SCHEMA_KEYS.items():
             have = {tuple(row.get(k, "") for k in keys) for row in store.all(table)}
             for row in rows[table]:
@@ -109,14 +132,11 @@ def seed(records: Records) -> None:
         for user in USERS.values():
             values = {"user_name": user.name, "name": user.name, "active": "true"}
             records.insert("sys_user", values, "system")
-        records.insert(
-            TABLES["alias"].name,
-            {
-                _col("alias", "id"): TEAMS_SPOKE_ALIAS_ID,
-                _col("alias", "name"): TEAMS_SPOKE_ALIAS_ID.rsplit(".", 1)[1],
-                _col("alias", "type"): "credential",
-            },
-            "system",
-        )
-        records.insert(TABLES["teams_config"].name, {_col("teams_config", "active"): "false"}, "system")
+        alias = {
+            "id": TEAMS_SPOKE_ALIAS_ID,
+            "name": TEAMS_SPOKE_ALIAS_ID.rsplit(".", 1)[1],
+            "type": "credential",
+        }
+        records.insert("sys_alias", alias, "system")
+        records.insert(TEAMS_CONFIG_TABLE, {"active": "false"}, "system")
         records.store.set_meta("seeded", "1")

@@ -26,7 +26,7 @@ from teams_notify.sandbox.control import CONTROL_PREFIX, Control
 from teams_notify.sandbox.faults import FaultAction, Faults
 from teams_notify.sandbox.records import Records
 from teams_notify.sandbox.routing import App, Stats, StatsSnapshot
-from teams_notify.sandbox.rules import AFTER_INSERT, seed, sync_schema
+from teams_notify.sandbox.rules import AFTER_INSERT, AFTER_UPDATE, seed, sync_schema
 from teams_notify.sandbox.store import Store
 
 log = logging.getLogger("teams_notify.sandbox")
@@ -197,7 +197,7 @@ class Sandbox:
             return self
         self._stopping.clear()
         store = _open_store(self.db_path)
-        records = Records(store, AFTER_INSERT)
+        records = Records(store, AFTER_INSERT, AFTER_UPDATE)
         sync_schema(records)
         seed(records)
         self._auth = Auth(store, self.token_lifetime_seconds)

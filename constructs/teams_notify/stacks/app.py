@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from teams_notify.config import CertificateConfig, TenantConfig
+from teams_notify.stacks.certificates import CheckedCertificate, check_certificates
 from teams_notify.stacks.compat import App, Aspects
+from teams_notify.stacks.postsynth import StackSummary
 from teams_notify.stacks.stack import EntraStack, ServiceNowStack, TeamsNotifyStack
 
 POC_DAYS = 90
@@ -20,7 +22,7 @@ class SynthResult:
 
     outdir: Path
     stacks: list[TeamsNotifyStack]
-    summaries: list[dict[str, Any]]
+    summaries: list[StackSummary]
 
 
 def poc_password_file(cert: CertificateConfig) -> Path:
@@ -54,16 +56,28 @@ def ensure_poc_bundles(tenant: TenantConfig) -> list[Path]:
     return created
 
 
+def check_all(tenants: list[TenantConfig], now: datetime) -> dict[str, list[CheckedCertificate]]:
+    """Every tenant's certificates, checked, by tenant name."""
+    return {tenant.name: check_certificates(tenant, now) for tenant in tenants}
+
+
 def build_app(
-    tenants: list[TenantConfig], outdir: Path, aspects: list[Any] | None = None
+    tenants: list[TenantConfig],
+    outdir: Path,
+    aspects: list[Any] | None = None,
+    *,
+    checked: dict[str, list[CheckedCertificate]] | None = None,
 ) -> tuple[Any, list[TeamsNotifyStack]]:
-    """The CDK app with `<tenant>-entra` and `<tenant>-servicenow` for every tenant."""
+    """The CDK app with `<tenant>-entra` and `<tenant>-servicenow` for every tenant (`checked`:
+    each tenant's certificates by tenant name, from `check_certificates`; checked now if None)."""
     from teams_notify.stacks.aspects import PolicyChecks, add_policy_checks, default_rules
 
+    if checked is None:
+        checked = check_all(tenants, datetime.now(UTC))
     app = App(outdir=str(outdir))
     stacks: list[TeamsNotifyStack] = []
     for tenant in tenants:
-        stacks.append(EntraStack(app, tenant))
+        stacks.append(EntraStack(app, tenant, certificates=checked[tenant.name]))
         stacks.append(ServiceNowStack(app, tenant, stack_dir=outdir / "stacks" / tenant.servicenow_stack))
     checks = PolicyChecks(default_rules())
     # CDKTF runs aspects per stack, not from the app down.
@@ -78,16 +92,19 @@ def build_app(
 def synth(
     tenants: list[TenantConfig], outdir: Path, aspects: list[Any] | None = None, now: datetime | None = None
 ) -> SynthResult:
-    """Synthesize every stack into `outdir`, then run the post-synth hook on each (`now`: for expiry)."""
+    """Check every tenant's certificates, synthesize every stack into `outdir`, then run the
+    post-synth hook on each (`now`: for expiry)."""
     from teams_notify.stacks.aspects import raise_on_errors
     from teams_notify.stacks.postsynth import run_hook
 
+    moment = now or datetime.now(UTC)
     for tenant in tenants:
         ensure_poc_bundles(tenant)
-    app, stacks = build_app(tenants, outdir.resolve(), aspects)
+    checked = check_all(tenants, moment)
+    app, stacks = build_app(tenants, outdir.resolve(), aspects, checked=checked)
     try:
         app.synth()
     except RuntimeError:
         raise_on_errors(stacks)  # a policy rule failed: say which, in one line
         raise
-    return SynthResult(outdir, stacks, run_hook(stacks, outdir.resolve(), now))
+    return SynthResult(outdir, stacks, run_hook(stacks, outdir.resolve(), checked))

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from constructs import Construct
-from teams_notify.certs import Thumbprints, load_certificate
 from teams_notify.config import TenantConfig
 from teams_notify.stacks.backend import add_backend, entra_remote_state
+from teams_notify.stacks.certificates import CheckedCertificate
 from teams_notify.stacks.compat import Fn, TerraformOutput, TerraformStack, Token, azuread_module
 from teams_notify.stacks.entra.application import GraphApplication
 from teams_notify.stacks.entra.bot import AzureBot
@@ -56,24 +56,23 @@ class EntraStack(TeamsNotifyStack):
 
     side = "entra"
 
-    def __init__(self, scope: Construct, tenant: TenantConfig) -> None:
+    def __init__(
+        self, scope: Construct, tenant: TenantConfig, *, certificates: list[CheckedCertificate]
+    ) -> None:
         super().__init__(scope, tenant.entra_stack, tenant=tenant)
         azuread_module("provider").AzureadProvider(self, "azuread", tenant_id=tenant.tenant_id)
         self.app = GraphApplication(self, "app", display_name=tenant.app_display_name)
-        self.certificates = []
-        for cert in tenant.certificates:
-            x509_cert = load_certificate(cert.crt)
-            prints = Thumbprints.of(x509_cert)
-            self.certificates.append(
-                CertificateCredential(
-                    self,
-                    f"certificate_{cert.key}",
-                    application_id=self.app.application.id,
-                    pem=cert.crt.read_text(encoding="ascii"),
-                    not_before=prints.not_before,
-                    not_after=prints.not_after,
-                )
+        self.certificates = [
+            CertificateCredential(
+                self,
+                f"certificate_{checked.config.key}",
+                application_id=self.app.application.id,
+                pem=checked.pem,
+                not_before=checked.thumbprints.not_before,
+                not_after=checked.thumbprints.not_after,
             )
+            for checked in certificates
+        ]
         self.service_user = ServiceUser(self, "service_user", config=tenant.service_user)
         if tenant.bot.enabled:
             AzureBot(
@@ -156,6 +155,7 @@ class ServiceNowStack(TeamsNotifyStack):
             service_user_object_id=service_user_id,
         )
         self.oidc = OidcRegistry(self, "oidc", tenant=tenant, client_id=client_id)
+        self.oidc.after(self.teams_config.record)  # the instance creates the OIDC registry then
         self.selector = ProviderSelector(self, "selector", tenant=tenant)
 
     def _entra_inputs(self, tenant: TenantConfig) -> tuple[str, str]:

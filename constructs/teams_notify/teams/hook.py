@@ -8,7 +8,7 @@ missing value comes from (`teams-notify teams ... --tenant NAME` writes the rest
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from teams_notify.teams.artifacts import write_artifacts, write_runbook
 from teams_notify.teams.tenant import values_from_tenant
@@ -16,19 +16,20 @@ from teams_notify.teams.values import missing_for_artifacts
 
 if TYPE_CHECKING:
     from teams_notify.config import TenantConfig
+    from teams_notify.stacks.postsynth import StackSummary
 
 ARTIFACTS_DIR = "artifacts"
 ENTRA_SIDE = "entra"
 
 
-def write_teams_artifacts(tenant: TenantConfig, stack_dir: Path, summary: dict[str, Any]) -> list[Path]:
+def write_teams_artifacts(tenant: TenantConfig, stack_dir: Path, summary: StackSummary) -> list[Path]:
     """Hook entry point, called once per synthesized stack; acts for the Entra stack only.
 
     `summary` is the stack's post-synth summary (`side`, `x5t`, ...). Returns the files written.
     """
-    if summary.get("side") != ENTRA_SIDE:
+    if summary.side != ENTRA_SIDE:
         return []
-    values = values_from_tenant(tenant, outputs=None, cert_x5t=summary.get("x5t"))
+    values = values_from_tenant(tenant, outputs=None, cert_x5t=summary.x5t)
     out_dir = stack_dir / ARTIFACTS_DIR
     if missing_for_artifacts(values):
         return [write_runbook(values, out_dir)]

@@ -13,7 +13,7 @@ from enum import StrEnum
 from urllib.parse import quote
 
 from teams_notify.catalog import OIDC_CONFIG_NAME, TABLES, TEAMS_SPOKE_ALIAS_ID
-from teams_notify.stacks.entra.graph import GRAPH_APP_ROLES
+from teams_notify.graph import GRAPH_APP_ROLES
 from teams_notify.teams.markdown import md_code
 from teams_notify.teams.templating import render
 from teams_notify.teams.values import TeamsValues, check_values, missing_for_artifacts, value_sources

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from teams_notify.sandbox.entra import aadsts, jws
 from teams_notify.sandbox.entra.directory import EntraApp
 
-# Microsoft Graph's app id (a duplicate of teams_notify.stacks.entra.graph.GRAPH_APP_ID: the
+# Microsoft Graph's app id (a duplicate of teams_notify.graph.GRAPH_APP_ID: the
 # sandbox imports nothing from the product, so that it tests the product and not itself).
 GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 GRAPH_RESOURCE = "https://graph.microsoft.com"
@@ -71,8 +71,8 @@ class TokenIssuer:
         key = {"kty": "RSA", "use": "sig", "kid": self.kid, "n": b64int(numbers.n), "e": b64int(numbers.e)}
         return {"keys": [key]}
 
-    def issue(self, tenant_id: str, app: EntraApp, resource: str) -> dict[str, Any]:
-        """The token response body for `app` calling `resource` (roles only for Graph's grants)."""
+    def issue(self, tenant_id: str, app: EntraApp, resource: str, roles: list[str]) -> dict[str, Any]:
+        """The token response body for `app` calling `resource` with the (replicated) `roles`."""
         now = int(time.time())
         issuer = f"https://sts.windows.net/{tenant_id}/"
         oid = service_principal_id(tenant_id, app.client_id)
@@ -93,8 +93,8 @@ class TokenIssuer:
             "uti": jws.b64url_encode(uuid.uuid4().bytes),
             "ver": "1.0",
         }
-        if app.granted_roles:  # Entra leaves the claim out when nothing is granted
-            claims["roles"] = list(app.granted_roles)
+        if roles:  # Entra leaves the claim out when nothing is granted
+            claims["roles"] = list(roles)
         token = jws.sign({"alg": "RS256", "kid": self.kid, "x5t": self.kid}, claims, self.key)
         return {
             "token_type": "Bearer",

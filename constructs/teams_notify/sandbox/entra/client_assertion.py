@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from teams_notify.errors import BadInputError
 from teams_notify.sandbox.entra import aadsts, jws
 from teams_notify.sandbox.entra.directory import EntraApp, TenantState
+from teams_notify.sandbox.entra.replication import Replication
 
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 CLOCK_SKEW_SECONDS = 300  # Entra tolerates 5 minutes of clock difference on exp and nbf
@@ -82,24 +83,6 @@ def registered_certificate(pem: str) -> RegisteredCertificate:
     )
 
 
-class KeyReplication:
-    """When each certificate becomes usable: `delay` seconds after the server first saw it."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._first_seen: dict[bytes, float] = {}
-
-    def see(self, certs: list[RegisteredCertificate], now: float) -> None:
-        with self._lock:
-            for cert in certs:
-                self._first_seen.setdefault(cert.sha1, now)
-
-    def ready_in(self, cert: RegisteredCertificate, delay: float, now: float) -> float:
-        """Seconds until `cert` is usable (0 or less: usable now)."""
-        with self._lock:
-            return self._first_seen.get(cert.sha1, now) + delay - now
-
-
 class ReplayCache:
     """Client assertion ids (jti) already used, kept until their assertion expires."""
 
@@ -124,7 +107,7 @@ class AssertionPolicy:
     audiences: frozenset[str]  # token endpoint URLs accepted as `aud`, lower-case
     replication_delay: float
     standard_base64_thumbprints: bool  # accept x5t in the standard Base64 alphabet (+ and /)
-    replication: KeyReplication
+    replication: Replication
     replay: ReplayCache | None  # None: a jti may be used again
 
 
@@ -235,9 +218,8 @@ def _signing_certificate(
             app,
         )
     certs = [registered_certificate(pem) for pem in app.certificates]
-    policy.replication.see(certs, now)
     cert = next((c for c in certs if c.named_by(header, policy.standard_base64_thumbprints)), None)
-    if cert is None or policy.replication.ready_in(cert, policy.replication_delay, now) > 0:
+    if cert is None or not policy.replication.ready(cert.sha1, policy.replication_delay, now):
         raise _key_error(
             "The certificate with identifier used to sign the client assertion is not registered on "
             "application.",

@@ -12,13 +12,13 @@ from teams_notify.sandbox.entra import aadsts
 from teams_notify.sandbox.entra.access_tokens import TokenIssuer, resource_for_scope
 from teams_notify.sandbox.entra.client_assertion import (
     AssertionPolicy,
-    KeyReplication,
     ReplayCache,
     authenticate_client,
     registered_certificate,
 )
 from teams_notify.sandbox.entra.directory import EntraState, TenantState
 from teams_notify.sandbox.entra.graph_users import USERS_PREFIX, get_user, graph_error
+from teams_notify.sandbox.entra.replication import Replication, role_key
 
 PUBLIC_AUTHORITY = "https://login.microsoftonline.com"
 NO_STORE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
@@ -69,15 +69,16 @@ class EntraApi:
         self._state = state
         self.issuer = issuer
         self._authorities = authorities  # this server's base URLs (127.0.0.1, localhost, ...)
-        self.replication = KeyReplication()
+        self.replication = Replication()
         self.replay = ReplayCache()
 
     def observe(self, state: EntraState) -> None:
-        """Start the replication clock of every certificate in `state` not seen before."""
+        """Start the replication clock of every certificate and role grant in `state` not seen before."""
         now = time.time()
-        for tenant in state.tenants.values():
+        for tenant_id, tenant in state.tenants.items():
             for app in tenant.apps:
-                self.replication.see([registered_certificate(pem) for pem in app.certificates], now)
+                self.replication.see((registered_certificate(pem).sha1 for pem in app.certificates), now)
+                self.replication.see((role_key(tenant_id, app.client_id, r) for r in app.granted_roles), now)
 
     def handle(self, req: Request, authority: str) -> Response:
         """`authority`: the base URL the client used (it appears in discovery and error links)."""
@@ -138,4 +139,10 @@ class EntraApi:
         )
         resource = resource_for_scope(form.get("scope", ""))  # before the assertion's jti is spent
         app = authenticate_client(form, tenant, policy)
-        return json_response(200, self.issuer.issue(tenant_id, app, resource), NO_STORE)
+        now = time.time()
+        roles = [
+            role
+            for role in app.granted_roles
+            if self.replication.ready(role_key(tenant_id, app.client_id, role), policy.replication_delay, now)
+        ]
+        return json_response(200, self.issuer.issue(tenant_id, app, resource, roles), NO_STORE)

@@ -22,7 +22,7 @@ from teams_notify.errors import BadInputError
 from teams_notify.sandbox.entra.directory import EntraApp, EntraState, EntraUser, TenantState
 
 # Microsoft Graph application role ids -> permission names. A duplicate of
-# teams_notify.stacks.entra.graph.GRAPH_APP_ROLES (inverted): the sandbox imports nothing from
+# teams_notify.graph.GRAPH_APP_ROLES (inverted): the sandbox imports nothing from
 # the product it stands in for, so a wrong id in the product shows up as a missing role here.
 GRAPH_ROLE_NAMES: dict[str, str] = {
     "df021288-bdef-4463-88db-98f22de89214": "User.Read.All",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from teams_notify.graph import GRAPH_APP_ID, GRAPH_APP_ROLES
 from teams_notify.stacks.aspects.base import Rule, resources
-from teams_notify.stacks.entra.graph import GRAPH_APP_ID, GRAPH_APP_ROLES
 
 
 class GraphRolesGranted(Rule):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from constructs import Construct
+from teams_notify.graph import GRAPH_APP_ID, GRAPH_APP_ROLES
 from teams_notify.stacks.compat import azuread_module
-from teams_notify.stacks.entra.graph import GRAPH_APP_ID, GRAPH_APP_ROLES
 from teams_notify.stacks.steps import STEP_PERMISSIONS, Step
 
 

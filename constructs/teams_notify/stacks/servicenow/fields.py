@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from teams_notify.catalog import TABLES
 from teams_notify.config import TenantConfig
 
 X5T_PLACEHOLDER_PREFIX = "teams-notify:x5t:"
@@ -15,8 +16,15 @@ def value(v: str | bool | int) -> str:
 
 
 def row(tenant: TenantConfig, table_key: str, **values: str | bool | int) -> dict[str, str]:
-    """`{column name on this instance: string value}` for the given logical columns."""
-    return {tenant.column(table_key, key): value(v) for key, v in values.items()}
+    """`{column name on this instance: string value}` for the given logical columns; a choice
+    column's value is a catalog choice key, written as the instance's stored value."""
+    out = {}
+    for key, v in values.items():
+        column = TABLES[table_key].columns[key]
+        if column.choices and isinstance(v, str) and v in column.choice_keys():
+            v = tenant.choice(table_key, key, v)
+        out[tenant.column(table_key, key)] = value(v)
+    return out
 
 
 def columns(tenant: TenantConfig, table_key: str, *keys: str) -> list[str]:

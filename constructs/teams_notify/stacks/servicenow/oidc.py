@@ -1,4 +1,4 @@
-"""Article step 7: the OIDC application registry for the self-configured app (verified or created)."""
+"""Article step 7: the OIDC application registry for the self-configured app (verified or adopted)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,18 @@ from constructs import Construct
 from teams_notify.catalog import BOT_FRAMEWORK_SCOPE, OIDC_CONFIG_NAME
 from teams_notify.config import TenantConfig
 from teams_notify.entra_endpoints import metadata_url
-from teams_notify.stacks.servicenow.record import catalog_record
+from teams_notify.stacks.servicenow.record import ServicenowRecord, catalog_record
 from teams_notify.stacks.steps import STEP_OIDC, Step
 
 
 class OidcRegistry(Step):
     """`oidc_provider_configuration` + `oauth_oidc_entity` + the Bot Framework scope.
 
-    Each is matched first (the instance may have created it during plugin setup) and restored on
-    destroy; when nothing matches it is created.
+    The instance creates the "Notify Teams OIDC Config" registry itself when the app registry is
+    set on the Teams configuration: each record is matched first (config by name, entity by client
+    id, scope by entity + value), adopted and restored on destroy, so there is never a twin. Call
+    `after(teams_configuration_record)` so the lookup runs once the instance has created it; only
+    an instance that did not create it gets ours.
     """
 
     step = STEP_OIDC
@@ -52,3 +55,11 @@ class OidcRegistry(Step):
             oauth_entity=self.entity.sys_id,
             oauth_entity_scope=BOT_FRAMEWORK_SCOPE,
         )
+
+    def after(self, record: ServicenowRecord) -> None:
+        """Look for the instance-created registry only once `record` (the Teams configuration,
+        whose app registry triggers the creation) has been written."""
+        # depends_on takes a plain address, not a "${...}" reference
+        address = f"{record.terraform_resource_type}.{record.friendly_unique_id}"
+        for adopted in (self.config, self.entity):
+            adopted.depends_on = [*(adopted.depends_on or []), address]
