@@ -4,12 +4,15 @@ A full rollout of the bundled example tenant (tenants/example.toml) against loca
 then the proof that it works:
 
 1. start the local ServiceNow (teams_notify.sandbox) and the local Entra (HTTPS, own CA);
-2. synthesize the example with its instance URL pointed at the local ServiceNow;
-3. `terraform init` + `apply` its ServiceNow stack for real (our provider, from this checkout);
-4. load its Entra stack (app, certificate, the 5 Graph grants, service user) into the local
+2. point a copy of the example at the local ServiceNow and record the names that instance uses
+   where they differ from the catalog (`teams-notify schema discover --write`, then
+   `schema check`), as before a real rollout;
+3. synthesize it;
+4. `terraform init` + `apply` its ServiceNow stack for real (our provider, from this checkout);
+5. load its Entra stack (app, certificate, the 5 Graph grants, service user) into the local
    Entra: the azuread provider cannot be downloaded offline (DESIGN pitfall 3);
-5. run `teams-notify doctor` on it: every check green, shown as a table;
-6. stop both; exit 0 only when the doctor found nothing wrong.
+6. run `teams-notify doctor` on it: every check green, shown as a table;
+7. stop both; exit 0 only when the doctor found nothing wrong.
 
 Only this script, the tests and the benchmarks import the sandboxes; the product never does.
 """
@@ -26,19 +29,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from teams_notify.config import load_tenant, load_tenants
+from teams_notify.config import TenantConfig, load_tenant, load_tenants
 from teams_notify.sandbox import Sandbox
 from teams_notify.sandbox.accounts import USERS
 from teams_notify.sandbox.entra import EntraSandbox, load_entra_stack
+from teams_notify.schema_check import run_check
+from teams_notify.schema_discover import run_discover
 from teams_notify.stacks.app import poc_password_file, synth
 from teams_notify.stacks.variable_names import keystore_password_variable
+from teams_notify.tenant_overrides import add_overrides
 from terraform_provider_servicenow.install import DEFAULT_SOURCE, cli_config_text, install
 
 ROOT = Path(__file__).resolve().parent
 # Another tenant file to roll out instead of the example (tests run the demo on a copy).
 EXAMPLE = Path(os.environ.get("TEAMS_NOTIFY_DEMO_TENANT") or ROOT / "tenants" / "example.toml").resolve()
 TERRAFORM = os.environ.get("TERRAFORM_BINARY", "terraform")
-STEPS = 6
+STEPS = 7
 
 
 class DemoFailed(Exception):
@@ -83,7 +89,29 @@ def terraform(args: list[str], cwd: Path, env: dict[str, str]) -> None:
         raise DemoFailed(f"terraform {args[0]} failed:\n{''.join(output)}")
 
 
-def terraform_env(work: Path, sandbox: Sandbox, store_password: str) -> dict[str, str]:
+def teams_notify_cli() -> str:
+    """The `teams-notify` of this checkout's virtualenv."""
+    return str(Path(sys.executable).with_name("teams-notify"))
+
+
+def discover_names(tenant_file: Path) -> None:
+    """What `teams-notify schema discover --write` then `schema check` do, in this process (the
+    CDK runtime they build the stack with is already running here): record the instance's own
+    names in the tenant file, then prove every name the stack writes is on the instance."""
+    discovery = run_discover(load_tenant(tenant_file))
+    if discovery.unresolved:
+        open_names = ", ".join(u.config_key for u in discovery.unresolved)
+        raise DemoFailed(f"schema discover left names open: {open_names}")
+    add_overrides(tenant_file, discovery.overrides())
+    print(f"      schema discover --write: {len(discovery.found)} name(s) recorded in {tenant_file.name}")
+    url, findings = run_check(load_tenant(tenant_file))
+    missing = [f.expected.label for f in findings if not f.present]
+    if missing:
+        raise DemoFailed(f"schema check still misses {', '.join(missing)} after discover")
+    print(f"      schema check: all {len(findings)} names the stack writes are on {url}", flush=True)
+
+
+def terraform_env(work: Path, sandbox: Sandbox) -> dict[str, str]:
     """Offline terraform with our provider from this checkout; credentials only in the environment."""
     plugins = work / "plugins"
     install(plugins, DEFAULT_SOURCE, python=sys.executable)
@@ -97,8 +125,29 @@ def terraform_env(work: Path, sandbox: Sandbox, store_password: str) -> dict[str
         "SERVICENOW_INSTANCE_URL": sandbox.url,
         "SERVICENOW_USERNAME": "admin",
         "SERVICENOW_PASSWORD": USERS["admin"].password,
-        f"TF_VAR_{keystore_password_variable('current')}": store_password,
     }
+
+
+def store_password_env(tenant: TenantConfig) -> dict[str, str]:
+    """TF_VAR_keystore_password_<key> from the PoC bundle's password file."""
+    cert = tenant.active_certificate
+    password = poc_password_file(cert).read_text(encoding="utf-8").splitlines()[0]
+    return {f"TF_VAR_{keystore_password_variable(cert.key)}": password}
+
+
+def deploy(work: Path, tenant_file: Path, env: dict[str, str]) -> tuple[TenantConfig, dict[str, str]]:
+    """Steps 2-4: names, synth, terraform apply; returns the tenant and the environment used."""
+    with step(2, "finding the instance's names (schema discover --write, then schema check)"):
+        discover_names(tenant_file)
+    with step(3, "synthesizing the example tenant"):
+        synth(load_tenants(tenant_file.parent), work / "cdktf.out")
+    tenant = load_tenant(tenant_file)
+    env = env | store_password_env(tenant)
+    stack = work / "cdktf.out" / "stacks" / tenant.servicenow_stack
+    with step(4, f"terraform init + apply of {tenant.servicenow_stack} on the local ServiceNow"):
+        terraform(["init", "-input=false", "-no-color"], stack, env)
+        terraform(["apply", "-auto-approve", "-input=false", "-no-color"], stack, env)
+    return tenant, env
 
 
 def run(work: Path) -> int:
@@ -108,40 +157,28 @@ def run(work: Path) -> int:
         print(f"      ServiceNow {servicenow.url} (admin/admin)", flush=True)
     try:
         tenant_file = local_tenant_file(work / "tenants", servicenow.url)
-        with step(2, "synthesizing the example tenant"):
-            tenants = load_tenants(tenant_file.parent)
-            synth(tenants, work / "cdktf.out")
-        tenant = load_tenant(tenant_file)
-        cert = tenant.active_certificate
-        store_password = poc_password_file(cert).read_text(encoding="utf-8").splitlines()[0]
-        stacks = work / "cdktf.out" / "stacks"
-        env = terraform_env(work, servicenow, store_password)
-        with step(3, f"terraform init + apply of {tenant.servicenow_stack} on the local ServiceNow"):
-            terraform(["init", "-input=false", "-no-color"], stacks / tenant.servicenow_stack, env)
-            terraform(
-                ["apply", "-auto-approve", "-input=false", "-no-color"], stacks / tenant.servicenow_stack, env
-            )
-        with step(4, f"loading {tenant.entra_stack} into the local Entra"):
+        env = terraform_env(work, servicenow)
+        os.environ.update({k: v for k, v in env.items() if k.startswith("SERVICENOW_")})  # for discover
+        tenant, env = deploy(work, tenant_file, env)
+        with step(5, f"loading {tenant.entra_stack} into the local Entra"):
             state = load_entra_stack(
-                stacks / tenant.entra_stack,
+                work / "cdktf.out" / "stacks" / tenant.entra_stack,
                 client_id=tenant.entra.client_id,
                 service_user_object_id=tenant.entra.service_user_object_id,
             )
             state.save(entra_state)
         with EntraSandbox(state_file=entra_state, port=0) as entra:
             print(f"      Entra {entra.url}", flush=True)
-            with step(5, "teams-notify doctor"):
-                doctor_env = env | {"SSL_CERT_FILE": entra.ca_file, "REQUESTS_CA_BUNDLE": entra.ca_file}
-                argv = [
-                    str(Path(sys.executable).with_name("teams-notify")),
-                    "doctor",
-                    "--tenant",
-                    str(tenant_file),
-                ]
+            with step(6, "teams-notify doctor"):
+                doctor_env = env | {
+                    "SSL_CERT_FILE": str(entra.ca_file),
+                    "REQUESTS_CA_BUNDLE": str(entra.ca_file),
+                }
+                argv = [teams_notify_cli(), "doctor", "--tenant", str(tenant_file)]
                 argv += ["--authority-host", entra.url, "--graph-url", entra.url, "--wait", "10"]
                 code = subprocess.run(argv, env=doctor_env, check=False).returncode
     finally:
-        with step(6, "stopping the local ServiceNow and Entra"):
+        with step(7, "stopping the local ServiceNow and Entra"):
             servicenow.stop()
     return code
 

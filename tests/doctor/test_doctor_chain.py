@@ -17,8 +17,9 @@ from teams_notify.catalog import TEAMS_SPOKE_ALIAS_ID
 from teams_notify.certs import load_private_key
 from teams_notify.certs.generate import self_signed_certificate
 from teams_notify.certs.jks import jks_bytes
+from teams_notify.graph import GRAPH_APP_ROLES
 from teams_notify.sandbox.entra import EntraState
-from teams_notify.stacks.entra.graph import GRAPH_APP_ROLES
+from teams_notify.tenant_overrides import add_overrides
 
 pytestmark = pytest.mark.terraform
 ALL_CHECKS = {
@@ -269,13 +270,11 @@ def test_renamed_column_on_the_instance(doctor: DoctorCli, doctor_stand: DoctorS
 
 def test_table_missing_on_the_instance(doctor: DoctorCli, doctor_stand: DoctorStand) -> None:
     """A tenant file naming a Teams configuration table this instance does not have."""
-    text = doctor_stand.tenant_file.read_text()
-    assert "[overrides" not in text
     other = doctor_stand.tenant_file.with_name("other-release.toml")
     other.write_text(
-        text.replace('name = "doctortest"', 'name = "other-release"')
-        + '\n[overrides.tables]\nteams_config = "x_acme_teams_config"\n'
+        doctor_stand.tenant_file.read_text().replace('name = "doctortest"', 'name = "other-release"')
     )
+    add_overrides(other, {"tables": {"teams_config": "x_acme_teams_config"}})
     try:
         run = doctor.run(tenant_file=other)
     finally:

@@ -1,4 +1,5 @@
-"""`make demo`, the main job: both sandboxes, synth, the real terraform apply, the Entra stack
+"""`make demo`, the main job: both sandboxes, the instance's names discovered, synth, the real
+terraform apply, the Entra stack
 loaded into the local Entra, the doctor all green, exit 0. Run on a copy of the example tenant
 so its PoC bundle lands in the copy (as on a clean checkout, where none exists yet)."""
 
@@ -26,8 +27,9 @@ def test_demo_rolls_out_the_example_and_the_doctor_is_all_green(tmp_path: Path) 
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert (tmp_path / ".teams-notify" / "example" / "example-notify.jks").is_file()  # made on the way
-    for step in range(1, 7):
-        assert f"[{step}/6]" in run.stdout
+    for step in range(1, 8):
+        assert f"[{step}/7]" in run.stdout
+    assert "schema check: all" in run.stdout  # the instance's own names were found and recorded
     assert "Apply complete!" in run.stdout
     rows = [line for line in run.stdout.splitlines() if line.startswith("│ ")]
     statuses = [row.split("│")[1].strip() for row in rows if row.split("│")[1].strip()]

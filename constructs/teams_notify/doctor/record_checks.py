@@ -15,6 +15,7 @@ from teams_notify.doctor.outcome import Check, first_problem, skipped
 from teams_notify.doctor.snapshot import READS, Row, Snapshot
 from teams_notify.errors import BadInputError
 from teams_notify.schema_check import Expected, Finding
+from teams_notify.stacks.servicenow.fields import row as row_values
 
 TRUE = "true"
 Problems = list[tuple[str, str]]
@@ -56,6 +57,10 @@ def _flag(row: Row, column_key: str, problems: Problems, fix: str) -> None:
 
 
 def _equals(row: Row, column_key: str, wanted: str, problems: Problems, fix: str) -> None:
+    """The column holds `wanted` (a catalog choice key is compared as the instance stores it)."""
+    wanted = row_values(row.tenant, row.table_key, **{column_key: wanted})[
+        row.tenant.column(row.table_key, column_key)
+    ]
     if row[column_key] != wanted:
         problems.append(
             (f"{row.describe()}: {row.label(column_key)} is {row[column_key]!r}, not {wanted!r}", fix)

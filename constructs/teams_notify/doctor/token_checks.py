@@ -15,7 +15,7 @@ from teams_notify.doctor.assertion_builder import AssertionRecipe
 from teams_notify.doctor.cloud_endpoints import Endpoints
 from teams_notify.doctor.outcome import Check, failed, passed, skipped
 from teams_notify.doctor.token_exchange import EntraUnreachable, TokenAnswer, exchange
-from teams_notify.stacks.entra.graph import GRAPH_APP_ROLES
+from teams_notify.graph import GRAPH_APP_ROLES
 
 RETRY_INTERVAL_SECONDS = 5.0
 Progress = Callable[[str], None]
