@@ -12,6 +12,7 @@ one warm-up run of `make demo` (it creates the PoC bundle and fills caches).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import socket
 import statistics
@@ -52,10 +53,11 @@ def free_port() -> int:
 
 
 def bare_applies(runs: int) -> list[float]:
-    """`terraform apply` of the example's ServiceNow stack, each to a fresh local ServiceNow."""
+    """`terraform apply` of the example's ServiceNow stack (names discovered, synthesized and
+    initialised beforehand, untimed), each to a fresh local ServiceNow on the same port."""
     from teams_notify.config import load_tenant, load_tenants
     from teams_notify.sandbox import Sandbox
-    from teams_notify.stacks.app import poc_password_file, synth
+    from teams_notify.stacks.app import synth
 
     import demo
 
@@ -64,14 +66,14 @@ def bare_applies(runs: int) -> list[float]:
         work = Path(folder)
         port = free_port()
         tenant_file = demo.local_tenant_file(work / "tenants", f"http://127.0.0.1:{port}")
-        synth(load_tenants(tenant_file.parent), work / "out")
-        tenant = load_tenant(tenant_file)
-        password = poc_password_file(tenant.active_certificate).read_text().splitlines()[0]
-        stack = work / "out" / "stacks" / tenant.servicenow_stack
+        stack = work / "out" / "stacks" / load_tenant(tenant_file).servicenow_stack
         for run in range(runs + 1):
             with Sandbox(db_path=work / f"sn-{run}.sqlite", port=port) as servicenow:
-                env = demo.terraform_env(work, servicenow, password)
+                env = demo.terraform_env(work, servicenow) | demo.store_password_env(load_tenant(tenant_file))
                 if run == 0:
+                    os.environ.update({k: v for k, v in env.items() if k.startswith("SERVICENOW_")})
+                    demo.discover_names(tenant_file)
+                    synth(load_tenants(tenant_file.parent), work / "out")
                     demo.terraform(["init", "-input=false", "-no-color"], stack, env)
                 for state in stack.glob("terraform.tfstate*"):
                     state.unlink()
