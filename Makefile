@@ -12,7 +12,7 @@ CDKTN_CLI_VERSION := 0.24.0
 CLI_CACHE := .cache
 NPM_INSTALL := npm install --no-audit --no-fund --loglevel=error
 
-.PHONY: setup synth test lint bench cdk-clis
+.PHONY: setup synth demo test lint bench cdk-clis
 
 setup: $(STAMP)
 
@@ -25,6 +25,9 @@ $(STAMP): pyproject.toml
 
 synth: setup
 	$(PY) main.py
+
+demo: setup
+	$(PY) demo.py
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -47,3 +50,4 @@ $(CLI_CACHE)/cdktn/.installed-$(CDKTN_CLI_VERSION):
 bench: setup
 	$(PY) bench/provider_bench.py
 	$(PY) bench/synth_bench.py
+	$(PY) bench/demo_bench.py

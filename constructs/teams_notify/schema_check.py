@@ -240,7 +240,7 @@ def check_schema(expected: list[Expected], schema: InstanceSchema) -> list[Findi
 
 
 @contextmanager
-def instance_client(instance_url: str) -> Iterator[ServiceNowClient]:
+def instance_client(instance_url: str, activity: str = "reading the schema of") -> Iterator[ServiceNowClient]:
     """The provider's HTTP client, credentials from SERVICENOW_USERNAME/_PASSWORD (or _TOKEN, or
     SERVICENOW_CLIENT_ID/_SECRET) in the environment, never from the command line."""
     from terraform_provider_servicenow.client import ServiceNowClient
@@ -257,9 +257,7 @@ def instance_client(instance_url: str) -> Iterator[ServiceNowClient]:
     except AuthenticationError as err:
         raise BadInputError(err.summary, err.detail or None) from None
     except ServiceNowError as err:
-        raise CheckFailedError(
-            f"reading the schema of {instance_url}: {err.summary}", err.detail or None
-        ) from None
+        raise CheckFailedError(f"{activity} {instance_url}: {err.summary}", err.detail or None) from None
     finally:
         client.close()
 

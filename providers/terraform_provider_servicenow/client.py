@@ -149,6 +149,12 @@ class ServiceNowClient:
         resp = self._request(call, allow_404=True)
         return None if resp is None else _result(resp, call)
 
+    def download_attachment(self, sys_id: str) -> bytes | None:
+        """The bytes of an attachment, or None when it does not exist."""
+        call = Call("GET", f"/api/now/attachment/{sys_id}/file", "sys_attachment", "download")
+        resp = self._request(call, allow_404=True, headers={"Accept": "*/*"})
+        return None if resp is None else resp.content
+
     def find_attachments(self, table: str, record_sys_id: str, file_name: str) -> list[dict[str, Any]]:
         """Attachments of one record with one file name (used to recover a lost upload)."""
         call = Call("GET", "/api/now/attachment", "sys_attachment", "read")

@@ -29,7 +29,7 @@ from teams_notify.certs import new_self_signed
 from teams_notify.config import load_tenants
 from teams_notify.sandbox import Sandbox
 from teams_notify.stacks.app import SynthResult, synth
-from teams_notify.stacks.stack import keystore_password_variable
+from teams_notify.stacks.variable_names import keystore_password_variable
 
 from helpers.sandbox import sandbox_overrides
 from helpers.terraform import Terraform, sandbox_env

@@ -196,3 +196,15 @@ def test_client_parallel_inserts_and_paging(provider_sandbox: Sandbox, make_clie
     assert len({r["sys_id"] for r in created}) == 130
     found = client.query("jwt_provider", "nameSTARTSWITHp", ["name"])
     assert sorted(r["name"] for r in found) == [f"p{i:03d}" for i in range(130)]  # crosses the 100-row page
+
+
+def test_client_downloads_attachment_bytes(make_client: MakeClient) -> None:
+    client = make_client()
+    record = client.create_record("sys_certificate", {"name": "download test"})
+    data = bytes(range(256)) * 3  # binary, not text: must come back byte for byte
+    meta = client.upload_attachment(
+        "sys_certificate", record["sys_id"], "store.jks", "application/octet-stream", data
+    )
+    assert client.download_attachment(meta["sys_id"]) == data
+    client.delete_attachment(meta["sys_id"])
+    assert client.download_attachment(meta["sys_id"]) is None

@@ -4,7 +4,7 @@ ServiceNow, and the thumbprints (x5t) Entra checks. See docs/certs.md."""
 from teams_notify.certs.bundle import Bundle, new_self_signed, write_bundle
 from teams_notify.certs.check import Inspection, check_bundle, inspect_files
 from teams_notify.certs.findings import Finding
-from teams_notify.certs.jks import jks_certificate, jks_private_key, read_jks
+from teams_notify.certs.jks import JksEntry, jks_certificate, jks_private_key, parse_jks, read_jks
 from teams_notify.certs.load import KeyAndChain, load_certificate, load_private_key
 from teams_notify.certs.thumbprint import Thumbprints
 
@@ -12,6 +12,7 @@ __all__ = [
     "Bundle",
     "Finding",
     "Inspection",
+    "JksEntry",
     "KeyAndChain",
     "Thumbprints",
     "check_bundle",
@@ -21,6 +22,7 @@ __all__ = [
     "load_certificate",
     "load_private_key",
     "new_self_signed",
+    "parse_jks",
     "read_jks",
     "write_bundle",
 ]

@@ -91,7 +91,12 @@ def read_jks(path: Path, store_password: str | None, alias: str | None = None) -
     With `store_password` None the store's integrity is NOT verified: fine for reading a
     certificate, never for trusting the key.
     """
-    data = read_input(path, "keystore")
+    return parse_jks(read_input(path, "keystore"), path, store_password, alias)
+
+
+def parse_jks(data: bytes, path: Path, store_password: str | None, alias: str | None = None) -> JksEntry:
+    """`read_jks` for keystore bytes from elsewhere (e.g. an instance's attachment); `path` names
+    where they came from in messages."""
     if data[:4] not in JKS_MAGIC:
         raise BadInputError(f"{path} is not a Java KeyStore (JKS)", fix=_JKS_FIX)
     try:

@@ -12,7 +12,7 @@ import sys
 import click
 
 from teams_notify import __version__
-from teams_notify.cli import cert_cmd, provider_cmd, sandbox_cmd, schema_cmd, synth_cmd, teams_cmd
+from teams_notify.cli import cert_cmd, doctor_cmd, provider_cmd, sandbox_cmd, schema_cmd, synth_cmd, teams_cmd
 from teams_notify.errors import TeamsNotifyError
 
 
@@ -24,6 +24,7 @@ def cli() -> None:
 
 for _group in (
     cert_cmd.group,
+    doctor_cmd.command,
     provider_cmd.group,
     sandbox_cmd.command,
     schema_cmd.group,

@@ -27,6 +27,7 @@ from teams_notify.stacks.servicenow.record import ServicenowProvider
 from teams_notify.stacks.servicenow.registry import ApplicationRegistry, ApplicationRegistryProps
 from teams_notify.stacks.servicenow.selector import ProviderSelector, ProviderSelectorProps
 from teams_notify.stacks.servicenow.teams_config import TeamsConfiguration, TeamsConfigurationProps
+from teams_notify.stacks.variable_names import key_password_variable, keystore_password_variable
 from teams_notify.stacks.variables import secret_variable, string_variable
 
 OUTPUT_CLIENT_ID = "client_id"
@@ -35,16 +36,6 @@ OUTPUT_SERVICE_PRINCIPAL_ID = "service_principal_id"
 OUTPUT_SERVICE_USER_OBJECT_ID = "service_user_object_id"
 VAR_CLIENT_ID = "entra_client_id"
 VAR_SERVICE_USER_OBJECT_ID = "entra_service_user_object_id"
-
-
-def keystore_password_variable(cert_key: str) -> str:
-    """Terraform variable (export TF_VAR_<name>) holding a keystore's store password."""
-    return f"keystore_password_{cert_key}"
-
-
-def key_password_variable(cert_key: str) -> str:
-    """Terraform variable for the key entry password; empty means "same as the store password"."""
-    return f"key_password_{cert_key}"
 
 
 def names_for(tenant: TenantConfig, tables: tuple[str, ...]) -> InstanceNames:

@@ -6,15 +6,11 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from constructs import Construct
+from teams_notify.entra_endpoints import token_url
 from teams_notify.stacks.servicenow.fields import DEFAULT_NAME_PREFIX, InstanceNames, servicenow_default
 from teams_notify.stacks.servicenow.keystore import JwtKey
 from teams_notify.stacks.servicenow.record import ServicenowRecord, catalog_record
 from teams_notify.stacks.steps import PREREQ_JWT_PROVIDER, Step
-
-
-def token_url(tenant_id: str) -> str:
-    """The v2 token endpoint of the tenant: the `aud` claim and the registry's token URL."""
-    return f"https://login.microsoftonline.com/{tenant_id}/oauth2/v2.0/token"
 
 
 @dataclass(frozen=True)

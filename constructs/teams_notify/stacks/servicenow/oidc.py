@@ -7,13 +7,10 @@ from typing import ClassVar
 
 from constructs import Construct
 from teams_notify.catalog import BOT_FRAMEWORK_SCOPE, OIDC_CONFIG_NAME
+from teams_notify.entra_endpoints import metadata_url
 from teams_notify.stacks.servicenow.fields import DEFAULT_NAME_PREFIX, InstanceNames
 from teams_notify.stacks.servicenow.record import ServicenowRecord, catalog_record
 from teams_notify.stacks.steps import STEP_OIDC, Step
-
-
-def metadata_url(tenant_id: str) -> str:
-    return f"https://login.microsoftonline.com/{tenant_id}/v2.0/.well-known/openid-configuration"
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from constructs import Construct
+from teams_notify.entra_endpoints import token_url
 from teams_notify.stacks.servicenow.fields import DEFAULT_NAME_PREFIX, InstanceNames
-from teams_notify.stacks.servicenow.jwt import JwtProvider, token_url
+from teams_notify.stacks.servicenow.jwt import JwtProvider
 from teams_notify.stacks.servicenow.record import catalog_record
 from teams_notify.stacks.steps import STEP_APP_REGISTRY, Step
 
