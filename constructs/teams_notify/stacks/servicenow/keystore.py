@@ -9,6 +9,7 @@ from pathlib import Path
 
 from constructs import Construct
 from teams_notify.config import CertificateConfig, TenantConfig
+from teams_notify.files import read_input
 from teams_notify.stacks.compat import TerraformStack
 from teams_notify.stacks.servicenow.fields import x5t_placeholder
 from teams_notify.stacks.servicenow.record import ServicenowAttachment, catalog_record
@@ -84,7 +85,7 @@ class Keystore(Step):
         `nonsensitive` applies to that yes/no, never to the content.
         """
         name = jks_content_variable(cert.key)
-        text = base64.b64encode(cert.jks.read_bytes()).decode()
+        text = base64.b64encode(read_input(cert.jks, "keystore")).decode()
         digest = hashlib.sha256(text.encode()).hexdigest()
         self.jks.add_override(
             "lifecycle.precondition",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from terraform_provider_servicenow.normalize import exact_query
+
 from constructs import Construct
 from teams_notify.catalog import TEAMS_SPOKE_ALIAS_ID
 from teams_notify.config import TenantConfig
@@ -43,7 +45,8 @@ class TeamsConfiguration(Step):
                 self,
                 "requester",
                 table=tenant.table("credential"),
-                query=f"{tenant.column('credential', 'name')}={tenant.servicenow.requester}",
+                # Exact, with the provider's rules (config already refused `^` and line breaks).
+                query=exact_query({tenant.column("credential", "name"): tenant.servicenow.requester}),
             ).attr(SYS_ID)
         fields = {
             SYS_ID: existing.attr(SYS_ID),

@@ -1,0 +1,186 @@
+"""Synthesize tenants, one CDK app per tenant, in this process or across several.
+
+A tenant's two stacks share nothing with other tenants' stacks, so each tenant is its own
+app: what it synthesizes cannot depend on which other tenants are in the run, which is what
+lets the incremental synth reuse a tenant and the parallel synth split the tenants over
+processes and still write exactly what a serial full synth writes.
+
+Each process synthesizes into its own work folder inside the staging folder (the engine
+writes a manifest.json there per app) and moves every finished stack folder into the staging
+folder's `stacks/`. Parallel workers are spawned, not forked: each starts its own jsii
+runtime (a Node process), which a fork would share.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import queue as queue_module
+import shutil
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from teams_notify.config import TenantConfig
+from teams_notify.errors import BadInputError
+from teams_notify.stacks.certificates import CheckedCertificate
+from teams_notify.stacks.postsynth import StackSummary
+from teams_notify.stacks.synth_cache import MANIFEST_FILE, STACKS_DIR
+
+JOBS_ENV = "TEAMS_NOTIFY_SYNTH_JOBS"
+# Starting a worker (Python, the engine's jsii runtime) costs about as much as synthesizing
+# this many tenants; fewer per worker and the start-up eats the gain.
+TENANTS_PER_JOB = 12
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuiltTenant:
+    """One tenant synthesized: its stacks' manifest entries, the engine's manifest version and
+    the post-synth summaries (Entra first)."""
+
+    name: str
+    manifest: dict[str, Any]
+    version: str
+    summaries: list[StackSummary]
+
+
+def build_tenants(
+    tenants: list[TenantConfig],
+    staging: Path,
+    target: Path,
+    checked: dict[str, list[CheckedCertificate]],
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> dict[str, BuiltTenant]:
+    """Synthesize `tenants` into `staging` (final place: `target`), serially or in parallel."""
+    count = choose_jobs(len(tenants), jobs)
+    if count <= 1:
+        return {t.name: t_built for t_built, t in _serial(tenants, staging, target, checked, progress)}
+    chunks = [tenants[i::count] for i in range(count)]
+    context = multiprocessing.get_context("spawn")
+    ticks: Any = context.Queue()
+    built: dict[str, BuiltTenant] = {}
+    with ProcessPoolExecutor(
+        max_workers=count - 1, mp_context=context, initializer=_init_worker, initargs=(ticks,)
+    ) as pool:
+        futures = [
+            pool.submit(_work, chunk, staging, target, {t.name: checked[t.name] for t in chunk})
+            for chunk in chunks[1:]
+        ]
+
+        def tick(name: str) -> None:
+            _drain(ticks, progress)
+            if progress:
+                progress(name)
+
+        for result, tenant in _serial(chunks[0], staging, target, checked, tick):
+            built[tenant.name] = result
+        for future in futures:
+            _wait(future, ticks, progress)
+            built.update((b.name, b) for b in future.result())
+        _drain(ticks, progress)
+    return built
+
+
+def choose_jobs(tenants: int, jobs: int | None) -> int:
+    """Processes to use: `jobs`, else TEAMS_NOTIFY_SYNTH_JOBS, else one per TENANTS_PER_JOB
+    tenants, at most one per core this process may run on."""
+    wanted = jobs if jobs is not None else _jobs_from_env()
+    if wanted is not None:
+        return max(1, min(wanted, tenants))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, tenants // TENANTS_PER_JOB))
+
+
+def _jobs_from_env() -> int | None:
+    text = os.environ.get(JOBS_ENV, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 256:
+        raise BadInputError(f"{JOBS_ENV}={text!r} is not a number of processes", "use 1 to 256, or unset it")
+    return int(text)
+
+
+def _serial(
+    tenants: list[TenantConfig],
+    staging: Path,
+    target: Path,
+    checked: dict[str, list[CheckedCertificate]],
+    progress: Progress | None,
+) -> list[tuple[BuiltTenant, TenantConfig]]:
+    if not tenants:
+        return []
+    work = Path(tempfile.mkdtemp(dir=staging, prefix=".work-"))
+    try:
+        results = []
+        for tenant in tenants:
+            results.append((synth_tenant(tenant, checked[tenant.name], work, staging, target), tenant))
+            if progress:
+                progress(tenant.name)
+        return results
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def synth_tenant(
+    tenant: TenantConfig, checked: list[CheckedCertificate], work: Path, staging: Path, target: Path
+) -> BuiltTenant:
+    """One tenant's app: build, synthesize into `work`, run the post-synth hook, then move its
+    stack folders into `staging/stacks/`."""
+    from teams_notify.stacks.app import build_app
+    from teams_notify.stacks.aspects import raise_on_errors
+    from teams_notify.stacks.postsynth import run_hook
+
+    app, stacks = build_app([tenant], work, checked={tenant.name: checked}, final_outdir=target)
+    try:
+        app.synth()
+    except RuntimeError:
+        raise_on_errors(stacks)  # a policy rule failed: say which, in one line
+        raise
+    summaries = run_hook(stacks, work, {tenant.name: checked})
+    manifest = json.loads((work / MANIFEST_FILE).read_text(encoding="utf-8"))
+    (staging / STACKS_DIR).mkdir(exist_ok=True)
+    for stack in stacks:
+        os.rename(work / STACKS_DIR / stack.stack_name, staging / STACKS_DIR / stack.stack_name)
+    return BuiltTenant(tenant.name, manifest["stacks"], manifest["version"], summaries)
+
+
+_ticks: Any = None
+
+
+def _init_worker(ticks: Any) -> None:
+    global _ticks
+    _ticks = ticks
+
+
+def _work(
+    tenants: list[TenantConfig], staging: Path, target: Path, checked: dict[str, list[CheckedCertificate]]
+) -> list[BuiltTenant]:
+    """A worker process's share: its tenants, serially, a tick per tenant to the parent."""
+    return [b for b, _ in _serial(tenants, staging, target, checked, _ticks.put if _ticks else None)]
+
+
+def _wait(future: Future[list[BuiltTenant]], ticks: Any, progress: Progress | None) -> None:
+    while not future.done():
+        try:
+            name = ticks.get(timeout=0.1)
+        except queue_module.Empty:
+            continue
+        if progress:
+            progress(name)
+
+
+def _drain(ticks: Any, progress: Progress | None) -> None:
+    while True:
+        try:
+            name = ticks.get_nowait()
+        except queue_module.Empty:
+            return
+        if progress:
+            progress(name)
