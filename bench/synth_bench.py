@@ -70,9 +70,9 @@ def main() -> int:
             bare = timed([sys.executable, "-c", BARE, json.dumps(counts), str(root / f"bare{n}")])
             print(f"{n:>8} {len(counts):>7} {sum(counts):>10} {ours:>8.2f} {bare:>8.2f} {ours / bare:>6.2f}")
         edited = tenants / "tenant000.toml"
-        edited.write_text(edited.read_text().replace("tenant000.onmicrosoft.com", "tenant000b.onmicrosoft.com"))
+        edited.write_text(edited.read_text().replace("tenant000.onmicrosoft", "tenant000b.onmicrosoft"))
         again = _ours(tenants, out)
-        print(f"re-synth after editing 1 of {n} tenant files: {again:.2f} s = {again / ours:.2f}x the full synth")
+        print(f"re-synth after editing 1 of {n} tenant files: {again:.2f} s = {again / ours:.2f}x full synth")
     return 0
 
 

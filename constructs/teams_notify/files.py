@@ -140,19 +140,22 @@ class PendingFile:
     replace: bool = True
 
 
-def write_atomic(path: Path, data: bytes, mode: int = PUBLIC_MODE) -> Path:
+def write_atomic(path: Path, data: bytes, mode: int = PUBLIC_MODE, *, durable: bool = True) -> Path:
     """Write one file via a temp file in the same directory and a rename: readers never see
     half a file. BadInputError (nothing changed) if the file system refuses."""
-    write_all([PendingFile(path, data, mode)])
+    write_all([PendingFile(path, data, mode)], durable=durable)
     return path
 
 
-def write_all(files: Sequence[PendingFile]) -> None:
-    """Write every file or none: on any failure the targets are as they were before."""
+def write_all(files: Sequence[PendingFile], *, durable: bool = True) -> None:
+    """Write every file or none: on any failure the targets are as they were before.
+
+    `durable=False` skips the fsync, for files inside a folder that is itself put in place
+    as a whole (the synth's staging folder): a crash there loses the folder, not one file."""
     staged: list[tuple[PendingFile, Path]] = []
     try:
         for pending in files:
-            staged.append((pending, _stage(pending)))
+            staged.append((pending, _stage(pending, durable)))
         _commit(staged)
     except OSError as err:
         raise _write_error(err, _target_of(err, files)) from err
@@ -161,7 +164,7 @@ def write_all(files: Sequence[PendingFile]) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def _stage(pending: PendingFile) -> Path:
+def _stage(pending: PendingFile, durable: bool) -> Path:
     _ensure_directory(pending.path.parent)
     fd, tmp_name = tempfile.mkstemp(dir=pending.path.parent, prefix=f".{pending.path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
@@ -170,7 +173,8 @@ def _stage(pending: PendingFile) -> Path:
         with os.fdopen(fd, "wb") as handle:
             handle.write(pending.data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

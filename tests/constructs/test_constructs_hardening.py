@@ -111,7 +111,8 @@ def test_requester_with_query_syntax_is_refused(tmp_path: Path, bundle: Certific
         "requester": "No such credential^NQnameSTARTSWITHForeign",
     }
     write_tenant(tmp_path / "t", "acme", [("current", bundle, True)], servicenow=servicenow)
-    one_line(synth_cli(tmp_path / "t", tmp_path / "out"), 2, "servicenow.requester", "cannot be looked up exactly")
+    result = synth_cli(tmp_path / "t", tmp_path / "out")
+    one_line(result, 2, "servicenow.requester", "cannot be looked up exactly")
 
 
 def test_requester_is_looked_up_exactly(tmp_path: Path, bundle: CertificateBundle) -> None:
@@ -180,7 +181,7 @@ def test_rsa_1024_is_refused_like_cert_check(tmp_path: Path) -> None:
 # ------------------------------------------------ item 9: local state private, outside the output
 
 
-def test_local_state_folder_is_private_and_outside_the_output(tmp_path: Path, bundle: CertificateBundle) -> None:
+def test_local_state_is_private_and_outside_the_output(tmp_path: Path, bundle: CertificateBundle) -> None:
     write_tenant(tmp_path / "t", "acme", [("current", bundle, True)])
     out = tmp_path / "project" / "cdktf.out"
     assert synth_cli(tmp_path / "t", out).code == 0

@@ -97,7 +97,6 @@ def build_app(
     """The CDK app with `<tenant>-entra` and `<tenant>-servicenow` for every tenant (`checked`:
     each tenant's certificates by tenant name, from `check_certificates`; checked now if None;
     `final_outdir`: where the output will be read from, if not `outdir`)."""
-    from teams_notify.stacks.aspects import PolicyChecks, add_policy_checks, default_rules
     from teams_notify.stacks.compat import App, Aspects
     from teams_notify.stacks.stack import EntraStack, ServiceNowStack
 
@@ -109,11 +108,9 @@ def build_app(
     for tenant in tenants:
         stacks.append(EntraStack(app, tenant, certificates=checked[tenant.name]))
         stacks.append(ServiceNowStack(app, tenant, stack_dir=final / STACKS_DIR / tenant.servicenow_stack))
-    checks = PolicyChecks(default_rules())
-    # CDKTF runs aspects per stack, not from the app down.
+    # CDKTF runs aspects per stack, not from the app down. (Our policy rules are not aspects:
+    # they run on the synthesized JSON in the post-synth step.)
     for stack in stacks:
-        if aspects is None:
-            add_policy_checks(stack, checks)
         for aspect in aspects or []:
             Aspects.of(stack).add(aspect)
     return app, stacks

@@ -20,6 +20,7 @@ import errno
 import fcntl
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -124,10 +125,26 @@ class Staging:
             carry_over(self.target, self.path)
             _swap(self.path, self.target)
             self.committed = True
-            shutil.rmtree(self.path, ignore_errors=True)  # now holds the previous output
+            remove_later(self.path)  # now holds the previous output
         else:
             os.rename(self.path, self.target)
             self.committed = True
+
+
+def remove_later(folder: Path) -> None:
+    """Delete a folder in a detached process: unlinking a previous output of hundreds of files
+    is nobody's wait. Its name marks it as a leftover, so if the deletion is cut short the next
+    synth's `recover` removes the rest."""
+    try:
+        subprocess.Popen(
+            ["rm", "-rf", "--", str(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def carry_over(old: Path, new: Path) -> None:
