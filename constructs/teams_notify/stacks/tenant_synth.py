@@ -1,9 +1,11 @@
-"""Synthesize tenants, one CDK app per tenant, in this process or across several.
+"""Synthesize tenants, in this process or across several.
 
-A tenant's two stacks share nothing with other tenants' stacks, so each tenant is its own
-app: what it synthesizes cannot depend on which other tenants are in the run, which is what
-lets the incremental synth reuse a tenant and the parallel synth split the tenants over
-processes and still write exactly what a serial full synth writes.
+A tenant's two stacks share nothing with other tenants' stacks (no cross-stack references),
+so what a stack synthesizes does not depend on which other tenants are in the same app: that
+is what lets the incremental synth reuse a tenant and the parallel synth split the tenants
+over processes and still write exactly what a serial full synth writes (the tests compare the
+bytes). Tenants are synthesized in apps of up to APP_BATCH tenants: one app per tenant costs a
+synth call per tenant, one app for hundreds grows a large construct tree.
 
 Each process synthesizes into its own work folder inside the staging folder (the engine
 writes a manifest.json there per app) and moves every finished stack folder into the staging
@@ -35,6 +37,7 @@ JOBS_ENV = "TEAMS_NOTIFY_SYNTH_JOBS"
 # Starting a worker (Python, the engine's jsii runtime) costs about as much as synthesizing
 # this many tenants; fewer per worker and the start-up eats the gain.
 TENANTS_PER_JOB = 12
+APP_BATCH = 25
 
 Progress = Callable[[str], None]
 
@@ -114,36 +117,46 @@ def _serial(
     checked: dict[str, list[CheckedCertificate]],
     progress: Progress | None,
 ) -> list[tuple[BuiltTenant, TenantConfig]]:
-    if not tenants:
-        return []
-    work = Path(tempfile.mkdtemp(dir=staging, prefix=".work-"))
-    try:
-        results = []
-        for tenant in tenants:
-            results.append((synth_tenant(tenant, checked[tenant.name], work, staging, target), tenant))
-            if progress:
-                progress(tenant.name)
-        return results
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    results: list[tuple[BuiltTenant, TenantConfig]] = []
+    for start in range(0, len(tenants), APP_BATCH):
+        batch = tenants[start : start + APP_BATCH]
+        work = Path(tempfile.mkdtemp(dir=staging, prefix=".work-"))
+        try:
+            mine = {t.name: checked[t.name] for t in batch}
+            built = synth_batch(batch, mine, work, staging, target, progress)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        results += zip(built, batch, strict=True)
+    return results
 
 
-def synth_tenant(
-    tenant: TenantConfig, checked: list[CheckedCertificate], work: Path, staging: Path, target: Path
-) -> BuiltTenant:
-    """One tenant's app: build, synthesize into `work`, run the post-synth hook (policy rules,
-    x5t, summaries, artifacts), then move its stack folders into `staging/stacks/`."""
+def synth_batch(
+    tenants: list[TenantConfig],
+    checked: dict[str, list[CheckedCertificate]],
+    work: Path,
+    staging: Path,
+    target: Path,
+    progress: Progress | None = None,
+) -> list[BuiltTenant]:
+    """One app for `tenants`: build, synthesize into `work`, run the post-synth hook (policy
+    rules, x5t, summaries, artifacts), then move the stack folders into `staging/stacks/`."""
     from teams_notify.stacks.app import build_app
     from teams_notify.stacks.postsynth import run_hook
 
-    app, stacks = build_app([tenant], work, checked={tenant.name: checked}, final_outdir=target)
+    app, stacks = build_app(tenants, work, checked=checked, final_outdir=target)
     app.synth()
-    summaries = run_hook(stacks, work, {tenant.name: checked})
     manifest = json.loads((work / MANIFEST_FILE).read_text(encoding="utf-8"))
     (staging / STACKS_DIR).mkdir(exist_ok=True)
-    for stack in stacks:
-        os.rename(work / STACKS_DIR / stack.stack_name, staging / STACKS_DIR / stack.stack_name)
-    return BuiltTenant(tenant.name, manifest["stacks"], manifest["version"], summaries)
+    built = []
+    for tenant, pair in zip(tenants, zip(stacks[0::2], stacks[1::2], strict=True), strict=True):
+        summaries = run_hook(list(pair), work, checked)
+        for stack in pair:
+            os.rename(work / STACKS_DIR / stack.stack_name, staging / STACKS_DIR / stack.stack_name)
+        entries = {s.stack_name: manifest["stacks"][s.stack_name] for s in pair}
+        built.append(BuiltTenant(tenant.name, entries, manifest["version"], summaries))
+        if progress:
+            progress(tenant.name)
+    return built
 
 
 _ticks: Any = None
