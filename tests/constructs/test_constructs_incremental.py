@@ -158,3 +158,17 @@ def test_manifest_rendering_matches_the_engine(fleet: Path) -> None:
     app.synth()
     engine_text = (fleet / "engine" / "manifest.json").read_text()
     assert (fleet / "out" / "manifest.json").read_text() == engine_text
+
+
+def test_json_report_and_no_progress_bar(fleet: Path) -> None:
+    """`--json`: a machine-readable report on stdout and nothing else, no progress bar."""
+    import json
+
+    from helpers.certs import run_cli
+
+    result = run_cli("synth", "--tenants", fleet / "t", "--out", fleet / "out", "--json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["reused"] == list(NAMES) and report["synthesized"] == []
+    assert report["stacks"] == [f"{n}-{s}" for n in NAMES for s in ("entra", "servicenow")]
+    assert result.err == ""
