@@ -15,7 +15,7 @@ from teams_notify.config import CertificateConfig, TenantConfig, check_one_tenan
 from teams_notify.stacks.backend import ensure_local_state_dir, uses_local_state
 from teams_notify.stacks.certificates import CheckedCertificate, check_certificates
 from teams_notify.stacks.postsynth import SUMMARY_FILE, StackSummary
-from teams_notify.stacks.staging import Staging, synth_lock
+from teams_notify.stacks.staging import Staging, output_error, synth_lock
 from teams_notify.stacks.synth_cache import (
     STACKS_DIR,
     Index,
@@ -132,14 +132,30 @@ def synth(
     `full`: synthesize every tenant even when the previous output has it unchanged; `jobs`:
     processes (default: by tenant count and cores); `progress(tenant)` after each tenant;
     `notify(message)` when waiting for another synth into the same folder."""
-    from teams_notify.stacks.tenant_synth import build_tenants
-
     moment = now or datetime.now(UTC)
     check_one_tenant_per_instance(tenants)
     for tenant in tenants:
         ensure_poc_bundles(tenant)
     checked = check_all(tenants, moment)  # every time: expiry depends on the date
     target = outdir.resolve()
+    try:
+        return _synth_checked(tenants, checked, target, outdir, full, jobs, progress, notify)
+    except OSError as err:  # the previous output is untouched: staging is only ever swapped in
+        raise output_error(target, err) from None
+
+
+def _synth_checked(
+    tenants: list[TenantConfig],
+    checked: dict[str, list[CheckedCertificate]],
+    target: Path,
+    outdir: Path,
+    full: bool,
+    jobs: int | None,
+    progress: Callable[[str], None] | None,
+    notify: Callable[[str], None] | None,
+) -> SynthResult:
+    from teams_notify.stacks.tenant_synth import build_tenants
+
     with synth_lock(target, notify), Staging(target) as staging:
         previous = None if full else load_index(target)
         keys = {t.name: tenant_key(t, checked[t.name], target) for t in tenants}

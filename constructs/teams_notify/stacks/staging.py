@@ -108,7 +108,10 @@ class Staging:
     def __init__(self, target: Path) -> None:
         self.target = target
         _make_parent(target)
-        self.path = Path(tempfile.mkdtemp(dir=target.parent, prefix=_staging_prefix(target)))
+        try:
+            self.path = Path(tempfile.mkdtemp(dir=target.parent, prefix=_staging_prefix(target)))
+        except OSError as err:
+            raise output_error(target, err) from None
         self.path.chmod(0o777 & ~_umask())  # mkdtemp makes it 0700; the output never was
         self.committed = False
 
@@ -145,6 +148,14 @@ def remove_later(folder: Path) -> None:
         )
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def output_error(target: Path, err: OSError) -> BadInputError:
+    """The one line for a file system that refuses the synth output (nothing was replaced)."""
+    return BadInputError(
+        f"cannot write the synth output {target}: {err.strerror or err}",
+        "choose an output folder on a file system you can write to, with free space",
+    )
 
 
 def carry_over(old: Path, new: Path) -> None:
