@@ -4,7 +4,9 @@ output only when everything passed (`staging`, `synth_cache`, `tenant_synth`).""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -163,11 +165,15 @@ def _synth_checked(
         for tenant in tenants:
             old = previous.tenants.get(tenant.name) if previous else None
             if old and old.key == keys[tenant.name] and still_intact(target, old):
-                copy_files(target, staging.path, old)
                 reused[tenant.name] = old
+        todo = [t for t in tenants if t.name not in reused]
+        if todo:
+            _warm_up_engine()
+        for tenant in tenants:
+            if tenant.name in reused:
+                copy_files(target, staging.path, reused[tenant.name])
                 if progress:
                     progress(tenant.name)
-        todo = [t for t in tenants if t.name not in reused]
         built = build_tenants(todo, staging.path, target, checked, jobs, progress)
         outputs = {
             t.name: reused.get(t.name)
@@ -186,10 +192,25 @@ def _synth_checked(
             for t in tenants
             for s in (built[t.name].summaries if t.name in built else _summaries(staging.path, t))
         ]
-        staging.commit()
+        previous_files = (o.files for o in previous.tenants.values()) if previous else ()
+        staging.commit(frozenset(f for files in previous_files for f in files))
     if any(uses_local_state(t) for t in tenants):
         ensure_local_state_dir(target)
     return SynthResult(outdir, summaries, [t.name for t in todo], list(reused))
+
+
+def _warm_up_engine() -> None:
+    """Import the engine and our constructs in a background thread while the reused tenants are
+    linked into the staging folder: most of the engine's start-up is Node loading its
+    libraries, in another process, so it overlaps with our file work. The build imports the
+    same modules (Python's import lock makes it wait for, or redo, this import)."""
+
+    def load() -> None:
+        # An error here (e.g. an unknown engine) is raised again, as one line, by the build's import.
+        with contextlib.suppress(Exception):
+            import teams_notify.stacks.stack  # noqa: F401
+
+    threading.Thread(target=load, name="engine-warm-up", daemon=True).start()
 
 
 def _summaries(staging: Path, tenant: TenantConfig) -> list[StackSummary]:

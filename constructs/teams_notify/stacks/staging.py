@@ -122,10 +122,11 @@ class Staging:
         if not self.committed:
             shutil.rmtree(self.path, ignore_errors=True)
 
-    def commit(self) -> None:
-        """Carry Terraform's working files over, then swap; the old output is deleted after."""
+    def commit(self, generated: frozenset[str] = frozenset()) -> None:
+        """Carry Terraform's working files over (not `generated`: what the previous synth wrote,
+        relative paths), then swap; the old output is deleted after."""
         if self.target.exists():
-            carry_over(self.target, self.path)
+            carry_over(self.target, self.path, generated)
             _swap(self.path, self.target)
             self.committed = True
             remove_later(self.path)  # now holds the previous output
@@ -158,22 +159,25 @@ def output_error(target: Path, err: OSError) -> BadInputError:
     )
 
 
-def carry_over(old: Path, new: Path) -> None:
-    """Hard-link into `new` every entry of `old` that the synth did not produce: top-level
-    entries, and inside each stack folder that still exists (Terraform's working files). A
-    stack that is no longer synthesized is not carried over."""
+def carry_over(old: Path, new: Path, generated: frozenset[str] = frozenset()) -> None:
+    """Hard-link into `new` every entry of `old` that no synth produced: top-level entries, and
+    inside each stack folder that still exists (Terraform's working files). A stack that is no
+    longer synthesized is not carried over, nor is a file the previous synth wrote and this
+    one did not (`generated`, relative paths): it would be stale."""
     for entry in old.iterdir():
         if entry.name == "stacks" and entry.is_dir() and (new / "stacks").is_dir():
             for stack in entry.iterdir():
                 if (new / "stacks" / stack.name).is_dir():
-                    _carry_entries(stack, new / "stacks" / stack.name)
+                    _carry_entries(old, stack, new / "stacks" / stack.name, generated)
         elif not (new / entry.name).exists():
             _link_tree(entry, new / entry.name)
 
 
-def _carry_entries(old_dir: Path, new_dir: Path) -> None:
+def _carry_entries(old: Path, old_dir: Path, new_dir: Path, generated: frozenset[str]) -> None:
     for entry in old_dir.iterdir():
-        if not os.path.lexists(new_dir / entry.name):
+        relative = entry.relative_to(old).as_posix()
+        ours = relative in generated or any(g.startswith(relative + "/") for g in generated)
+        if not ours and not os.path.lexists(new_dir / entry.name):
             _link_tree(entry, new_dir / entry.name)
 
 

@@ -140,9 +140,12 @@ def copy_files(target: Path, staging: Path, output: TenantOutput) -> None:
     """Put a reused tenant's files into the staging folder (hard links: they are not edited)."""
     from teams_notify.stacks.staging import link_or_copy
 
+    made: set[Path] = set()
     for relative in output.files:
         dest = staging / relative
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.parent not in made:  # one mkdir per folder, not per file
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            made.add(dest.parent)
         link_or_copy(target / relative, dest)
 
 
