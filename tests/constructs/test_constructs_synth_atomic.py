@@ -199,3 +199,17 @@ def test_exception_at_any_step_leaves_the_old_output(
     finally:
         setattr(module, point[1], original)
     assert no_placeholder(tree(out))
+
+
+def test_a_file_the_new_synth_does_not_write_is_gone(tmp_path: Path, bundle: CertificateBundle) -> None:
+    """Carrying Terraform's files over never resurrects a stale generated file: without the ids
+    the hook writes only the runbook, and the old app package disappears."""
+    write_tenant(tmp_path / "t", "acme", [("current", bundle, True)])
+    out = tmp_path / "out"
+    assert run_cli("synth", "--tenants", tmp_path / "t", "--out", out).code == 0
+    package = out / "stacks" / "acme-entra" / "artifacts" / "acme-teams-app.zip"
+    assert package.is_file()
+    write_tenant(tmp_path / "t", "acme", [("current", bundle, True)], entra={"handoff": "variables"})
+    assert run_cli("synth", "--tenants", tmp_path / "t", "--out", out).code == 0
+    assert not package.exists()
+    assert (out / "stacks" / "acme-entra" / "artifacts" / "acme-runbook.md").is_file()
