@@ -25,6 +25,7 @@ from teams_notify.stacks.synth_cache import (
     copy_files,
     files_of,
     load_index,
+    probably_changed,
     still_intact,
     tenant_key,
     write_index,
@@ -136,14 +137,19 @@ def synth(
     `notify(message)` when waiting for another synth into the same folder."""
     moment = now or datetime.now(UTC)
     check_one_tenant_per_instance(tenants)
-    for tenant in tenants:
-        ensure_poc_bundles(tenant)
-    checked = check_all(tenants, moment)  # every time: expiry depends on the date
     target = outdir.resolve()
+    # Start the engine now if something will likely be built: the checks below overlap with it.
+    warm_up = _warm_up_engine() if full or probably_changed(target, tenants) else None
     try:
-        return _synth_checked(tenants, checked, target, outdir, full, jobs, progress, notify)
+        for tenant in tenants:
+            ensure_poc_bundles(tenant)
+        checked = check_all(tenants, moment)  # every time: expiry depends on the date
+        return _synth_checked(tenants, checked, target, outdir, full, jobs, progress, notify, warm_up)
     except OSError as err:  # the previous output is untouched: staging is only ever swapped in
         raise output_error(target, err) from None
+    finally:
+        if warm_up:
+            warm_up.join()  # never leave an engine half started behind
 
 
 def _synth_checked(
@@ -155,6 +161,7 @@ def _synth_checked(
     jobs: int | None,
     progress: Callable[[str], None] | None,
     notify: Callable[[str], None] | None,
+    warm_up: threading.Thread | None,
 ) -> SynthResult:
     from teams_notify.stacks.tenant_synth import build_tenants
 
@@ -167,7 +174,7 @@ def _synth_checked(
             if old and old.key == keys[tenant.name] and still_intact(target, old):
                 reused[tenant.name] = old
         todo = [t for t in tenants if t.name not in reused]
-        if todo:
+        if todo and warm_up is None:
             _warm_up_engine()
         for tenant in tenants:
             if tenant.name in reused:
@@ -199,7 +206,7 @@ def _synth_checked(
     return SynthResult(outdir, summaries, [t.name for t in todo], list(reused))
 
 
-def _warm_up_engine() -> None:
+def _warm_up_engine() -> threading.Thread:
     """Import the engine and our constructs in a background thread while the reused tenants are
     linked into the staging folder: most of the engine's start-up is Node loading its
     libraries, in another process, so it overlaps with our file work. The build imports the
@@ -210,7 +217,9 @@ def _warm_up_engine() -> None:
         with contextlib.suppress(Exception):
             import teams_notify.stacks.stack  # noqa: F401
 
-    threading.Thread(target=load, name="engine-warm-up", daemon=True).start()
+    thread = threading.Thread(target=load, name="engine-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def _summaries(staging: Path, tenant: TenantConfig) -> list[StackSummary]:

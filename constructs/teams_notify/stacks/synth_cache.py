@@ -96,13 +96,29 @@ def tenant_key(tenant: TenantConfig, checked: list[CheckedCertificate], target: 
         "certificates": [c.to_json() for c in checked],
     }
     digest.update(json.dumps(facts, sort_keys=True).encode())
-    files = [tenant.source] if tenant.source else []
-    for cert in tenant.certificates:
-        files += [cert.crt, cert.jks] + ([cert.key_file] if cert.key_file.is_file() else [])
-    for path in files:
+    for path in input_files(tenant):
         digest.update(str(path).encode() + b"\0")
         digest.update(hashlib.sha256(read_input(path, "tenant input")).digest())
     return digest.hexdigest()
+
+
+def input_files(tenant: TenantConfig) -> list[Path]:
+    """The files a tenant's output is made from: its tenant file and its certificate bundles."""
+    files = [tenant.source] if tenant.source else []
+    for cert in tenant.certificates:
+        files += [cert.crt, cert.jks] + ([cert.key_file] if cert.key_file.is_file() else [])
+    return files
+
+
+def probably_changed(target: Path, tenants: list[TenantConfig]) -> bool:
+    """A cheap early guess (file times only) that some tenant will be synthesized: no index, or
+    an input file written since it. Only decides when the engine starts; what is reused is
+    decided by the keys."""
+    try:
+        since = (target / INDEX_FILE).stat().st_mtime_ns
+        return any(path.stat().st_mtime_ns >= since for t in tenants for path in input_files(t))
+    except OSError:
+        return True
 
 
 def load_index(target: Path) -> Index | None:
