@@ -93,12 +93,16 @@ def build_tenants(
 
 def choose_jobs(tenants: int, jobs: int | None) -> int:
     """Processes to use: `jobs`, else TEAMS_NOTIFY_SYNTH_JOBS, else one per TENANTS_PER_JOB
-    tenants, at most one per core this process may run on."""
+    tenants, at most one per *idle* core: on cores busy with other work a second process only
+    adds its start-up (measured: 100 tenants on 2 busy cores took 17.6 s in 2 processes,
+    14.1 s in one)."""
     wanted = jobs if jobs is not None else _jobs_from_env()
     if wanted is not None:
         return max(1, min(wanted, tenants))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, tenants // TENANTS_PER_JOB))
+    busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    idle = max(1, round(cores - busy))
+    return max(1, min(idle, tenants // TENANTS_PER_JOB))
 
 
 def _jobs_from_env() -> int | None:
