@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from helpers.constructs import BundleFactory, CertificateBundle, write_tenant
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from teams_notify.config import load_tenants
 from teams_notify.stacks import synth_cache
 from teams_notify.stacks.app import SynthResult, synth
@@ -172,3 +174,39 @@ def test_json_report_and_no_progress_bar(fleet: Path) -> None:
     assert report["reused"] == list(NAMES) and report["synthesized"] == []
     assert report["stacks"] == [f"{n}-{s}" for n in NAMES for s in ("entra", "servicenow")]
     assert result.err == ""
+
+
+EDITS = ("display_name", "delete", "add", "rotate", "horizon")
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(EDITS), st.sampled_from(NAMES)), min_size=1, max_size=3))
+def test_any_sequence_of_changes_equals_a_full_synth(
+    tmp_path_factory: pytest.TempPathFactory,
+    constructs_bundles: BundleFactory,
+    steps: list[tuple[str, str]],
+) -> None:
+    """Property: after any sequence of edits, each followed by an incremental synth, the output
+    equals a full synth of the final inputs, byte for byte."""
+    root = tmp_path_factory.mktemp("sequence")
+    bundles = {n: constructs_bundles.make(f"inc-{n}").copy_to(root / "bundles" / n) for n in NAMES}
+    for name in NAMES:
+        write_tenant(root / "t", name, [("current", bundles[name], True)])
+    synth(load_tenants(root / "t"), root / "out")
+    for edit, name in steps:
+        path = root / "t" / f"{name}.toml"
+        if edit == "delete":
+            path.unlink(missing_ok=True)
+        elif edit == "rotate":
+            new = constructs_bundles.make("inc-rotated")
+            for suffix in (".crt", ".key", ".jks"):
+                shutil.copy(new.dir / f"inc-rotated{suffix}", bundles[name].dir / f"inc-{name}{suffix}")
+        else:
+            extra = {
+                "display_name": {"app_display_name": f"{name} {len(steps)}"},
+                "horizon": {"expiry_horizon_days": 7},
+            }
+            write_tenant(root / "t", name, [("current", bundles[name], True)], **extra.get(edit, {}))
+        if not list((root / "t").glob("*.toml")):
+            write_tenant(root / "t", "alpha", [("current", bundles["alpha"], True)])
+        incremental_equals_full(root, root / "out")
