@@ -2,8 +2,10 @@
 
 `cdktf synth` / `cdktf deploy` (or `cdktn ...`) run this same file. Environment:
 TEAMS_NOTIFY_TENANTS (folder of tenant files, default tenants/), TEAMS_NOTIFY_CDK (cdktf | cdktn),
-CDKTF_OUTDIR (set by the CLI; default cdktf.out). It is `teams-notify synth` with those
-folders, so errors, warnings and exit codes are the same (0 ok, 1 a check failed, 2 bad input).
+CDKTF_OUTDIR (set by the CLI; default cdktf.out), TEAMS_NOTIFY_FULL_SYNTH=1 (reuse no tenant
+from the previous output), TEAMS_NOTIFY_SYNTH_JOBS (processes), TEAMS_NOTIFY_SYNTH_LOCK_TIMEOUT.
+It is `teams-notify synth` with those folders, so errors, warnings and exit codes are the same
+(0 ok, 1 a check failed, 2 bad input).
 """
 
 from __future__ import annotations

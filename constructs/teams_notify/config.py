@@ -12,6 +12,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -28,13 +29,14 @@ from terraform_provider_servicenow.version_constraints import check_constraint
 
 from teams_notify.catalog import TABLES
 from teams_notify.errors import BadInputError
+from teams_notify.files import parse_input
 from teams_notify.shapes import GUID_RE, IDENT_RE
 from teams_notify.teams.settings import TeamsSettings
 
-UPN_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-DOMAIN_RE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-CHOICE_VALUE_RE = re.compile(r"^[A-Za-z0-9_.:/-]{1,100}$")
-NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
+UPN_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\Z")
+DOMAIN_RE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\Z")
+CHOICE_VALUE_RE = re.compile(r"^[A-Za-z0-9_.:/-]{1,100}\Z")
+NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]\Z")
 SECRET_KEY_RE = re.compile(r"(password|secret|private_key|token)$", re.IGNORECASE)
 DEFAULT_PROVIDER_SOURCE = "terraform.local/teams-notify/servicenow"
 DEFAULT_PROVIDER_VERSION = PROVIDER_PACKAGE_VERSION  # the provider this package ships
@@ -60,7 +62,8 @@ def _shaped(pattern: re.Pattern[str], what: str, fix: str, *, lower: bool = Fals
 
 
 def _https(value: str) -> str:
-    if not re.match(r"^https://[A-Za-z0-9.-]+(:\d+)?(/.*)?$", value):
+    # \Z, not $: `$` also matches before a final newline. The path takes printable ASCII only.
+    if not re.match(r"^https://[A-Za-z0-9.-]+(:\d{1,5})?(/[!-~]*)?\Z", value):
         raise ConfigValueError(
             f"not an https:// URL: {value!r}",
             "use https://... (plain http:// only for the local sandbox on 127.0.0.1 or localhost)",
@@ -70,7 +73,7 @@ def _https(value: str) -> str:
 
 def _http_or_https(value: str) -> str:
     # The local sandbox speaks plain http on loopback; everything else must be https.
-    if re.match(r"^http://(127\.0\.0\.1|localhost)(:\d+)?/?$", value):
+    if re.match(r"^http://(127\.0\.0\.1|localhost)(:\d{1,5})?/?\Z", value):
         return value.rstrip("/")
     return _https(value)
 
@@ -137,7 +140,7 @@ class Strict(BaseModel):
 class CertificateConfig(Strict):
     """One certificate bundle (the output of `teams-notify cert new|import`)."""
 
-    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,30}$", description="short id used in resource names")
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,30}\z", description="short id used in resource names")
     dir: Path
     name: str = Field(min_length=1)
     active: bool = False
@@ -228,7 +231,7 @@ class AzurermBackendConfig(Strict):
 
     type: Literal["azurerm"]
     resource_group_name: str = Field(min_length=1)
-    storage_account_name: str = Field(pattern=r"^[a-z0-9]{3,24}$")
+    storage_account_name: str = Field(pattern=r"^[a-z0-9]{3,24}\z")
     container_name: str = Field(min_length=3)
     key_pattern: str = "teams-notify/{stack}.tfstate"
     use_azuread_auth: bool = True
@@ -249,12 +252,30 @@ class SelectorConfig(Strict):
     """The Notify provider selector entry for Teams (article step 8)."""
 
     name: str = "Microsoft Teams"
-    order: int = 100
+    order: int = Field(default=100, ge=0, le=2**31 - 1)  # a ServiceNow integer column
     table: str = "notify_call"
     condition: str = ""
     catch_all: bool = False
     manual_selection: bool = True
     conference_provider: str = "Microsoft Teams"
+
+
+def _exact_match_value(value: str | None) -> str | None:
+    """A value we look a record up by: the provider's exact-match rules (no `^`, no line break,
+    short enough for a URL), so config can never widen the query into someone else's record."""
+    from terraform_provider_servicenow.exceptions import ConfigError
+    from terraform_provider_servicenow.normalize import check_match_value
+
+    if value is not None:
+        try:
+            check_match_value("name", value)
+        except ConfigError as err:
+            reason = err.summary.rpartition(" has a value ")[2]
+            raise ConfigValueError(
+                f"{value[:60]!r} cannot be looked up exactly (it has a value {reason})",
+                "write the credential's exact name; encoded-query syntax (^, ^OR, ^NQ) is not allowed here",
+            ) from None
+    return value
 
 
 class ServiceNowConfig(Strict):
@@ -264,7 +285,8 @@ class ServiceNowConfig(Strict):
     # a stack without one); by default exactly the provider shipped with this package.
     provider_version: VersionConstraint = DEFAULT_PROVIDER_VERSION
     name_prefix: str = Field(default="Teams Notify", min_length=1)
-    requester: str | None = None  # name of an existing OAuth 2.0 credential; default: the one we create
+    # Name of an existing OAuth 2.0 credential (looked up exactly); default: the one we create.
+    requester: Annotated[str | None, AfterValidator(_exact_match_value)] = Field(default=None, min_length=1)
     connection_url: HttpsUrl = "https://graph.microsoft.com"
     jwt_expiry_seconds: int = Field(default=300, ge=60, le=600)
     # Singleton Teams configuration record to adopt: an encoded query over its table.
@@ -323,7 +345,8 @@ class TenantConfig(Strict):
     domain: Domain
     app_display_name: str = Field(default="ServiceNow Notify for Teams", min_length=1)
     enable_online_meetings: bool = True
-    expiry_horizon_days: int = Field(default=30, ge=0)
+    # A horizon longer than any certificate lives (10 years) is a typo, not a policy.
+    expiry_horizon_days: int = Field(default=30, ge=0, le=3650)
     service_user: ServiceUserConfig
     servicenow: ServiceNowConfig
     certificates: list[CertificateConfig] = Field(min_length=1, max_length=2)
@@ -459,9 +482,7 @@ def _resolve_paths(tenant: TenantConfig, base: Path) -> TenantConfig:
 def load_tenant(path: Path) -> TenantConfig:
     """Read and validate one tenant file; raises BadInputError naming the file and key."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BadInputError(f"{path}: tenant file not found", "check the path") from None
+        data = parse_input(path, "tenant file", tomllib.loads)
     except tomllib.TOMLDecodeError as err:
         raise BadInputError(f"{path}: not valid TOML: {err}", "fix the syntax") from None
     return parse_tenant(data, path)
@@ -484,3 +505,28 @@ def load_tenants(directory: Path) -> list[TenantConfig]:
             )
         seen[t.name] = t.source
     return tenants
+
+
+def instance_key(url: str) -> str:
+    """What identifies a ServiceNow instance in a URL: host (lower case) and port."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{(parts.hostname or '').lower()}:{port}"
+
+
+def check_one_tenant_per_instance(tenants: list[TenantConfig]) -> None:
+    """Two tenants on one instance would adopt and overwrite each other's singletons (the Teams
+    configuration is one record per instance, and so are the OIDC registry, the credential
+    alias and the provider selector we adopt): refused, naming both tenant files."""
+    seen: dict[str, TenantConfig] = {}
+    for tenant in tenants:
+        key = instance_key(tenant.servicenow.instance_url)
+        first = seen.setdefault(key, tenant)
+        if first is not tenant:
+            raise BadInputError(
+                f"{tenant.source}: servicenow.instance_url: {tenant.servicenow.instance_url} is also the "
+                f"instance of {first.source}; both would take over the one Teams configuration "
+                "(and the adopted records) of that instance",
+                "one tenant per ServiceNow instance: remove one of the two files, "
+                "or point it at its own instance",
+            )

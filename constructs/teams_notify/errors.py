@@ -17,6 +17,10 @@ class TeamsNotifyError(Exception):
         self.cause = cause
         self.fix = fix
 
+    def __reduce__(self) -> tuple[type[TeamsNotifyError], tuple[str, str | None]]:
+        # Keep the fix when the error crosses a process boundary (parallel synth).
+        return (self.__class__, (self.cause, self.fix))
+
     def __str__(self) -> str:
         return self.cause if not self.fix else f"{self.cause} (fix: {self.fix})"
 

@@ -8,7 +8,7 @@ from tf.types import Map, String
 
 from terraform_provider_servicenow.diagnostics import reporting
 from terraform_provider_servicenow.exceptions import ConfigError
-from terraform_provider_servicenow.normalize import remote_value
+from terraform_provider_servicenow.normalize import check_query, remote_value
 from terraform_provider_servicenow.resource_base import ProviderBound
 
 # Enough to say "several" and name a few of them.
@@ -39,6 +39,12 @@ SCHEMA = Schema(
 class RecordDataSource(ProviderBound, DataSource):
     NAME = "record"
     SCHEMA = SCHEMA
+
+    @staticmethod
+    def check(config: Config) -> None:
+        query = config.get("query")
+        if isinstance(query, str):
+            check_query("query", query)
 
     def read(self, ctx: ReadDataContext, config: Config) -> State | None:
         with reporting(ctx.diagnostics):

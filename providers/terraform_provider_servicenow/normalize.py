@@ -16,14 +16,19 @@ from typing import Any
 
 from terraform_provider_servicenow.exceptions import ConfigError
 
-SYS_ID = re.compile(r"^[0-9a-f]{32}$")
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # table and column names
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+SYS_ID = re.compile(r"^[0-9a-f]{32}\Z")
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")  # table and column names
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?\Z")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\Z")
 # Characters that end or extend a term of an encoded query: `^` separates terms (`^OR`, `^NQ`
 # start new ones), line breaks are rejected by the Table API parser in odd ways.
 _QUERY_BREAKERS = ("^", "\n", "\r")
+# A value that goes into a URL's query string: longer ones make the HTTP client refuse the URL
+# ("URL component 'query' too long"), which must be a diagnostic, not a crash. ServiceNow's
+# string columns that identify records (name, id, sys_id) are far shorter.
+MAX_QUERY_VALUE = 1000
+MAX_QUERY = 4000
 SYSTEM_COLUMN_PREFIX = "sys_"
 
 
@@ -100,7 +105,7 @@ def check_column(name: str) -> str:
 def _identifier(kind: str, value: str, hint: str) -> str:
     if not IDENTIFIER.match(value):
         raise ConfigError(
-            f"invalid {kind} name {value!r}",
+            f"invalid {kind} name {value[:80]!r}",
             f"Use the {kind}'s internal name (letters, digits, underscores), {hint}.",
         )
     return value
@@ -116,7 +121,52 @@ def check_match_value(column: str, value: str) -> str:
                 "ServiceNow encoded queries use ^ to join conditions, so such a value could match other "
                 "records. Match on a different column, or adopt the record by import instead.",
             )
+    if len(value) > MAX_QUERY_VALUE:
+        raise ConfigError(
+            f"match_on column {column!r} has a value of {len(value)} characters",
+            f"At most {MAX_QUERY_VALUE} characters can go into the lookup query. Match on a shorter "
+            "identifying column (name, id), or adopt the record by import instead.",
+        )
     return value
+
+
+def check_sys_id(attribute: str, value: str) -> str:
+    """A sys_id (32 lowercase hex digits): it goes into a URL path or a query."""
+    if not SYS_ID.match(value):
+        raise ConfigError(
+            f"{attribute} is not a sys_id: {value[:80]!r}",
+            "A sys_id is 32 lowercase hex digits; reference the record's sys_id attribute.",
+        )
+    return value
+
+
+MAX_NAME = 255
+
+
+def check_url_text(attribute: str, value: str) -> str:
+    """A short single-line value sent as a URL parameter or header (file name, content type)."""
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value) or len(value) > MAX_NAME:
+        raise ConfigError(
+            f"{attribute} must be one line of at most {MAX_NAME} characters",
+            f"Remove line breaks and control characters from {attribute}, or shorten it.",
+        )
+    return value
+
+
+def check_query(attribute: str, query: str) -> str:
+    """An encoded query written by the user (data source `query`): one line of printable text
+    short enough for a URL. What it matches is the user's to say; how many is checked at read."""
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in query):
+        raise ConfigError(
+            f"{attribute} contains a line break or control character",
+            "Write the encoded query on one line, e.g. name=Teams^active=true.",
+        )
+    if len(query) > MAX_QUERY:
+        raise ConfigError(
+            f"{attribute} is {len(query)} characters long",
+            f"At most {MAX_QUERY} characters fit into the request URL; narrow the query to fewer terms.",
+        )
+    return query
 
 
 def exact_query(match: dict[str, str]) -> str:

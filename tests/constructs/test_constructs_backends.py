@@ -79,10 +79,13 @@ def test_azurerm_backend(variants: Synthesized) -> None:
 
 def test_local_backend_paths_are_relative(variants: Synthesized) -> None:
     stack = variants.stack("disk-servicenow")
-    assert stack["terraform"]["backend"]["local"] == {"path": "terraform.disk-servicenow.tfstate"}
+    # Outside the synth output (which is replaced on every synth), in a private folder.
+    assert stack["terraform"]["backend"]["local"] == {
+        "path": "../../../.teams-notify/state/disk-servicenow.tfstate"
+    }
     (state,) = stack["data"]["terraform_remote_state"].values()
     assert state["backend"] == "local"
-    assert state["config"]["path"] == "../disk-entra/terraform.disk-entra.tfstate"
+    assert state["config"]["path"] == "../../../.teams-notify/state/disk-entra.tfstate"
     assert str(Path.cwd()) not in str(stack["terraform"])
 
 

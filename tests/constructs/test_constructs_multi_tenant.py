@@ -47,7 +47,8 @@ def test_three_tenants_six_independent_stacks(three: Synthesized) -> None:
     for name in stacks:
         stack = three.stack(name)
         assert "terraform_remote_state" not in stack.get("data", {})  # no hidden coupling
-        assert stack["terraform"]["backend"]["local"]["path"] == f"terraform.{name}.tfstate"
+        state = f"../../../.teams-notify/state/{name}.tfstate"
+        assert stack["terraform"]["backend"]["local"]["path"] == state
         text = (three.outdir / "stacks" / name / "cdk.tf.json").read_text()
         assert not any(other in text for other in NAMES if not name.startswith(other))
         x5ts.add(three.summary(name)["x5t"])

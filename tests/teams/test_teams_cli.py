@@ -151,7 +151,7 @@ def _one_clear_error(code: int, err: str, *expected: str) -> None:
         (None, "outputs file"),  # no such file
         ("dir", "is a directory"),
         (b"", "is empty"),
-        (b"\xff\xfe{}", "not JSON"),
+        (b"\xff\xfe{}", "not UTF-8"),
         (b"{not json", "not JSON"),
         (b"[1, 2]", "expected a JSON object of outputs"),
     ],

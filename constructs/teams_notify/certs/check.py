@@ -25,7 +25,8 @@ from teams_notify.certs.findings import (
 from teams_notify.certs.jks import JksEntry, read_jks
 from teams_notify.certs.load import load_certificate, load_private_key
 from teams_notify.certs.thumbprint import Thumbprints
-from teams_notify.errors import TeamsNotifyError
+from teams_notify.errors import BadInputError, TeamsNotifyError
+from teams_notify.files import parse_input
 
 T = TypeVar("T")
 
@@ -164,8 +165,10 @@ def _thumbprint_file_findings(path: Path, crt: Path, cert: x509.Certificate) -> 
     if not path.exists():
         return [error(f"{path.name} is missing", regenerate)]
     try:
-        recorded = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
+        recorded = parse_input(path, "thumbprint file", json.loads)
+    except BadInputError as err:
+        return [error(err.cause, regenerate)]
+    except ValueError as err:
         return [error(f"{path.name} is not readable JSON ({err})", regenerate)]
     if not isinstance(recorded, dict):
         return [error(f"{path.name} is not a JSON object", regenerate)]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,11 @@ def _folder(flag: str, dest: str, default: str, help_: str) -> Callable[[Any], A
     )
 
 
+FULL_ENV = "TEAMS_NOTIFY_FULL_SYNTH"
+# Below this many tenants a synth is over before a progress bar is worth drawing.
+PROGRESS_MIN_TENANTS = 5
+
+
 @click.command(name="synth")
 @_folder("--tenants", "tenants_dir", "tenants", "folder of tenant files (*.toml)")
 @out_option("synth output folder", dest="outdir", default=Path("cdktf.out"), folder_only=True)
@@ -32,24 +40,81 @@ def _folder(flag: str, dest: str, default: str, help_: str) -> Callable[[Any], A
     default=None,
     help="CDK engine (default: $TEAMS_NOTIFY_CDK or cdktf)",
 )
-def command(tenants_dir: Path, outdir: Path, engine: str | None) -> None:
+@click.option(
+    "--full",
+    is_flag=True,
+    help=f"synthesize every tenant, reuse nothing from the previous output (also ${FULL_ENV}=1)",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="processes to synthesize with (default: $TEAMS_NOTIFY_SYNTH_JOBS, else by tenant count and cores)",
+)
+@click.option("--json", "as_json", is_flag=True, help="print the result as JSON (no progress bar)")
+def command(
+    tenants_dir: Path, outdir: Path, engine: str | None, full: bool, jobs: int | None, as_json: bool
+) -> None:
     """Synthesize <tenant>-entra and <tenant>-servicenow for every tenant file, then run the
     post-synth hook (x5t, certificate checks, teams-notify.json, Teams artifacts).
 
-    Exit 2 for a bad tenant file, 1 when a certificate or policy check fails."""
+    The output folder is replaced only when everything passed; tenants whose inputs did not
+    change are reused from it. Exit 2 for a bad tenant file, 1 when a check fails."""
     if engine:
         os.environ["TEAMS_NOTIFY_CDK"] = engine  # read once, when compat is first imported
     from teams_notify.config import load_tenants
     from teams_notify.stacks.app import synth
 
-    result = synth(load_tenants(tenants_dir), outdir)
-    warnings = [w for s in result.summaries for w in s.warnings]
+    tenants = load_tenants(tenants_dir)
+    full = full or os.environ.get(FULL_ENV, "").strip() in ("1", "true", "yes")
+    with _progress(len(tenants), quiet=as_json) as tick:
+        result = synth(
+            tenants, outdir, full=full, jobs=jobs, progress=tick, notify=lambda m: click.echo(m, err=True)
+        )
+    warnings = [w for summary in result.summaries for w in summary.warnings]
     # A CDK CLI running this app (it sets CDKTF_CONTEXT_JSON) prints the manifest's annotations,
     # provider warnings included: once is enough.
     if "CDKTF_CONTEXT_JSON" not in os.environ:
-        warnings += [w for s in result.summaries for w in s.provider_warnings]
+        warnings += [w for summary in result.summaries for w in summary.provider_warnings]
     # Each distinct warning once: a provider that is not installed concerns every tenant alike.
-    for warning in dict.fromkeys(warnings):
+    warnings = list(dict.fromkeys(warnings))
+    for warning in warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
-    names = ", ".join(s.stack_name for s in result.stacks)
-    click.echo(f"synthesized {len(result.stacks)} stacks into {outdir}: {names}")
+    if as_json:
+        report = {
+            "outdir": str(outdir),
+            "stacks": result.stack_names,
+            "synthesized": result.built,
+            "reused": result.reused,
+            "warnings": warnings,
+        }
+        click.echo(json.dumps(report, indent=2))
+        return
+    names = ", ".join(result.stack_names)
+    reused = f" ({len(result.reused)} of {len(tenants)} tenants unchanged, reused)" if result.reused else ""
+    click.echo(f"synthesized {len(result.stack_names)} stacks into {outdir}{reused}: {names}")
+
+
+@contextmanager
+def _progress(tenants: int, *, quiet: bool) -> Iterator[Callable[[str], None] | None]:
+    """A progress bar per tenant on a terminal, for more than a few tenants; nothing in CI,
+    with --json, or when stderr is not a terminal."""
+    if quiet or tenants < PROGRESS_MIN_TENANTS or os.environ.get("CI") or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("synth"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, TimeElapsedColumn(), transient=True, console=_stderr_console()) as bar:
+        task = bar.add_task("", total=tenants)
+
+        def tick(name: str) -> None:
+            bar.update(task, advance=1, description=name)
+
+        yield tick
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)

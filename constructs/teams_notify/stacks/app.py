@@ -1,28 +1,56 @@
-"""Build the CDK app for a list of tenants: two independent stacks each, then synth and the hook."""
+"""Synthesize every tenant: checks first, then each tenant's two stacks (reused from the
+previous output when nothing they depend on changed), into a staging folder that replaces the
+output only when everything passed (`staging`, `synth_cache`, `tenant_synth`)."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from teams_notify.config import CertificateConfig, TenantConfig
+from teams_notify.config import CertificateConfig, TenantConfig, check_one_tenant_per_instance
+from teams_notify.stacks.backend import ensure_local_state_dir, uses_local_state
 from teams_notify.stacks.certificates import CheckedCertificate, check_certificates
-from teams_notify.stacks.compat import App, Aspects
-from teams_notify.stacks.postsynth import StackSummary
-from teams_notify.stacks.stack import EntraStack, ServiceNowStack, TeamsNotifyStack
+from teams_notify.stacks.postsynth import SUMMARY_FILE, StackSummary
+from teams_notify.stacks.staging import Staging, output_error, synth_lock
+from teams_notify.stacks.synth_cache import (
+    STACKS_DIR,
+    Index,
+    TenantOutput,
+    copy_files,
+    files_of,
+    load_index,
+    probably_changed,
+    still_intact,
+    tenant_key,
+    write_index,
+    write_manifest,
+)
+
+if TYPE_CHECKING:
+    from teams_notify.stacks.stack import TeamsNotifyStack
 
 POC_DAYS = 90
 
 
 @dataclass
 class SynthResult:
-    """What one synth produced: the output folder, the stacks, and the per-stack summaries."""
+    """What one synth produced: the output folder, every stack's summary (tenant order, Entra
+    first), and which tenants were synthesized and which reused from the previous output."""
 
     outdir: Path
-    stacks: list[TeamsNotifyStack]
     summaries: list[StackSummary]
+    built: list[str]
+    reused: list[str]
+
+    @property
+    def stack_names(self) -> list[str]:
+        return [s.stack for s in self.summaries]
 
 
 def poc_password_file(cert: CertificateConfig) -> Path:
@@ -67,44 +95,137 @@ def build_app(
     aspects: list[Any] | None = None,
     *,
     checked: dict[str, list[CheckedCertificate]] | None = None,
+    final_outdir: Path | None = None,
 ) -> tuple[Any, list[TeamsNotifyStack]]:
     """The CDK app with `<tenant>-entra` and `<tenant>-servicenow` for every tenant (`checked`:
-    each tenant's certificates by tenant name, from `check_certificates`; checked now if None)."""
-    from teams_notify.stacks.aspects import PolicyChecks, add_policy_checks, default_rules
+    each tenant's certificates by tenant name, from `check_certificates`; checked now if None;
+    `final_outdir`: where the output will be read from, if not `outdir`)."""
+    from teams_notify.stacks.compat import App, Aspects
+    from teams_notify.stacks.stack import EntraStack, ServiceNowStack
 
     if checked is None:
         checked = check_all(tenants, datetime.now(UTC))
+    final = final_outdir or outdir
     app = App(outdir=str(outdir))
     stacks: list[TeamsNotifyStack] = []
     for tenant in tenants:
         stacks.append(EntraStack(app, tenant, certificates=checked[tenant.name]))
-        stacks.append(ServiceNowStack(app, tenant, stack_dir=outdir / "stacks" / tenant.servicenow_stack))
-    checks = PolicyChecks(default_rules())
-    # CDKTF runs aspects per stack, not from the app down.
+        stacks.append(ServiceNowStack(app, tenant, stack_dir=final / STACKS_DIR / tenant.servicenow_stack))
+    # CDKTF runs aspects per stack, not from the app down. (Our policy rules are not aspects:
+    # they run on the synthesized JSON in the post-synth step.)
     for stack in stacks:
-        if aspects is None:
-            add_policy_checks(stack, checks)
         for aspect in aspects or []:
             Aspects.of(stack).add(aspect)
     return app, stacks
 
 
 def synth(
-    tenants: list[TenantConfig], outdir: Path, aspects: list[Any] | None = None, now: datetime | None = None
+    tenants: list[TenantConfig],
+    outdir: Path,
+    now: datetime | None = None,
+    *,
+    full: bool = False,
+    jobs: int | None = None,
+    progress: Callable[[str], None] | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> SynthResult:
-    """Check every tenant's certificates, synthesize every stack into `outdir`, then run the
-    post-synth hook on each (`now`: for expiry)."""
-    from teams_notify.stacks.aspects import raise_on_errors
-    from teams_notify.stacks.postsynth import run_hook
+    """Check every tenant (one instance each, certificates for `now`), then synthesize into a
+    staging folder that replaces `outdir` only when every stack passed the post-synth hook.
 
+    `full`: synthesize every tenant even when the previous output has it unchanged; `jobs`:
+    processes (default: by tenant count and cores); `progress(tenant)` after each tenant;
+    `notify(message)` when waiting for another synth into the same folder."""
     moment = now or datetime.now(UTC)
-    for tenant in tenants:
-        ensure_poc_bundles(tenant)
-    checked = check_all(tenants, moment)
-    app, stacks = build_app(tenants, outdir.resolve(), aspects, checked=checked)
+    check_one_tenant_per_instance(tenants)
+    target = outdir.resolve()
+    # Start the engine now if something will likely be built: the checks below overlap with it.
+    warm_up = _warm_up_engine() if full or probably_changed(target, tenants) else None
     try:
-        app.synth()
-    except RuntimeError:
-        raise_on_errors(stacks)  # a policy rule failed: say which, in one line
-        raise
-    return SynthResult(outdir, stacks, run_hook(stacks, outdir.resolve(), checked))
+        for tenant in tenants:
+            ensure_poc_bundles(tenant)
+        checked = check_all(tenants, moment)  # every time: expiry depends on the date
+        return _synth_checked(tenants, checked, target, outdir, full, jobs, progress, notify, warm_up)
+    except OSError as err:  # the previous output is untouched: staging is only ever swapped in
+        raise output_error(target, err) from None
+    finally:
+        if warm_up:
+            warm_up.join()  # never leave an engine half started behind
+
+
+def _synth_checked(
+    tenants: list[TenantConfig],
+    checked: dict[str, list[CheckedCertificate]],
+    target: Path,
+    outdir: Path,
+    full: bool,
+    jobs: int | None,
+    progress: Callable[[str], None] | None,
+    notify: Callable[[str], None] | None,
+    warm_up: threading.Thread | None,
+) -> SynthResult:
+    from teams_notify.stacks.tenant_synth import build_tenants
+
+    with synth_lock(target, notify), Staging(target) as staging:
+        previous = None if full else load_index(target)
+        keys = {t.name: tenant_key(t, checked[t.name], target) for t in tenants}
+        reused: dict[str, TenantOutput] = {}
+        for tenant in tenants:
+            old = previous.tenants.get(tenant.name) if previous else None
+            if old and old.key == keys[tenant.name] and still_intact(target, old):
+                reused[tenant.name] = old
+        todo = [t for t in tenants if t.name not in reused]
+        if todo and warm_up is None:
+            _warm_up_engine()
+        for tenant in tenants:
+            if tenant.name in reused:
+                copy_files(target, staging.path, reused[tenant.name])
+                if progress:
+                    progress(tenant.name)
+        built = build_tenants(todo, staging.path, target, checked, jobs, progress)
+        outputs = {
+            t.name: reused.get(t.name)
+            or TenantOutput(
+                keys[t.name],
+                built[t.name].manifest,
+                files_of(staging.path, [t.entra_stack, t.servicenow_stack]),
+            )
+            for t in tenants
+        }
+        version = next(iter(built.values())).version if built else (previous.version if previous else "")
+        write_manifest(staging.path, version, {k: v for o in outputs.values() for k, v in o.manifest.items()})
+        write_index(staging.path, Index(version, outputs))
+        summaries = [
+            s
+            for t in tenants
+            for s in (built[t.name].summaries if t.name in built else _summaries(staging.path, t))
+        ]
+        previous_files = (o.files for o in previous.tenants.values()) if previous else ()
+        staging.commit(frozenset(f for files in previous_files for f in files))
+    if any(uses_local_state(t) for t in tenants):
+        ensure_local_state_dir(target)
+    return SynthResult(outdir, summaries, [t.name for t in todo], list(reused))
+
+
+def _warm_up_engine() -> threading.Thread:
+    """Import the engine and our constructs in a background thread while the reused tenants are
+    linked into the staging folder: most of the engine's start-up is Node loading its
+    libraries, in another process, so it overlaps with our file work. The build imports the
+    same modules (Python's import lock makes it wait for, or redo, this import)."""
+
+    def load() -> None:
+        # An error here (e.g. an unknown engine) is raised again, as one line, by the build's import.
+        with contextlib.suppress(Exception):
+            import teams_notify.stacks.stack  # noqa: F401
+
+    thread = threading.Thread(target=load, name="engine-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _summaries(staging: Path, tenant: TenantConfig) -> list[StackSummary]:
+    """A reused tenant's summaries, read back from its teams-notify.json files."""
+    result = []
+    for name in (tenant.entra_stack, tenant.servicenow_stack):
+        data = json.loads((staging / STACKS_DIR / name / SUMMARY_FILE).read_text(encoding="utf-8"))
+        result.append(StackSummary(**data))
+    return result

@@ -35,6 +35,11 @@ class CheckedCertificate:
         """The certificate as PEM text, as Entra's certificate credential takes it."""
         return self.certificate.public_bytes(Encoding.PEM).decode("ascii")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Parallel synth hands checked certificates to worker processes; cryptography's
+        # certificate objects do not pickle, their DER bytes do.
+        return (_from_der, (self.config, self.certificate.public_bytes(Encoding.DER), self.warnings))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "key": self.config.key,
@@ -44,6 +49,11 @@ class CheckedCertificate:
             **self.thumbprints.to_json(),
             "warnings": list(self.warnings),
         }
+
+
+def _from_der(config: CertificateConfig, der: bytes, warnings: tuple[str, ...]) -> CheckedCertificate:
+    certificate = x509.load_der_x509_certificate(der)
+    return CheckedCertificate(config, certificate, Thumbprints.of(certificate), warnings)
 
 
 def check_certificates(tenant: TenantConfig, now: datetime) -> list[CheckedCertificate]:

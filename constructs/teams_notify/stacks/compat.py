@@ -6,19 +6,15 @@ successor with the same API. Everything else imports the engine from here, never
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
 import jsii
 
-# jsii prints an end-of-life banner for Node 20 on every start; it is noise for users.
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-# The end-of-life switch takes a list of Node major versions, not a boolean.
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,19,20,21")
+from teams_notify.stacks.engine import selected_engine
 
-ENGINE = os.environ.get("TEAMS_NOTIFY_CDK", "cdktf").strip().lower() or "cdktf"
+ENGINE = selected_engine()
 
 cdk: Any
 azuread: ModuleType

@@ -9,7 +9,8 @@
 
 They are the stacks `teams-notify synth` builds, plus what its synth does around them: the
 tenant's certificates are checked once, before the stacks are built (shared by the tenant's two
-stacks), and the policy rules are attached to each stack. docs/constructs.md, "Your own app".
+stacks), and the policy rules run on each stack's JSON in `run_post_synth`.
+docs/constructs.md, "Your own app".
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from typing import Any
 from constructs import Construct
 from teams_notify.config import TenantConfig
 from teams_notify.stacks.app import ensure_poc_bundles
-from teams_notify.stacks.aspects import PolicyChecks, add_policy_checks, default_rules
 from teams_notify.stacks.certificates import CheckedCertificate, check_certificates
 from teams_notify.stacks.compat import App
 from teams_notify.stacks.postsynth import StackSummary, run_hook
@@ -62,7 +62,8 @@ class EntraIntegration(EntraStack):
     - `tenant`: the tenant's settings, from a file (`load_tenant`) or built in Python.
     - `certificates`: the tenant's certificates as `check_certificates` returns them; default:
       checked when the stack is built (or taken from the tenant's ServiceNow stack in this app).
-    - `policy_checks`: attach the policy rules (a failed rule fails `app.synth()`); default True.
+    - `policy_checks`: run the policy rules on the stack in `run_post_synth` (a failed rule fails
+      it with one line naming the rule); default True.
     """
 
     def __init__(
@@ -76,8 +77,7 @@ class EntraIntegration(EntraStack):
         checked = _checked(scope, tenant, certificates)
         super().__init__(scope, tenant, certificates=checked)
         self.checked_certificates: tuple[CheckedCertificate, ...] = tuple(checked)
-        if policy_checks:
-            add_policy_checks(self, PolicyChecks(default_rules()))
+        self.policy_checks = policy_checks
 
 
 class ServiceNowIntegration(ServiceNowStack):
@@ -89,7 +89,7 @@ class ServiceNowIntegration(ServiceNowStack):
     - `certificates`: as for `EntraIntegration`; the x5t placeholders are filled from them.
     - `stack_dir`: the folder this stack is synthesized into (the `.jks` path is written
       relative to it); default `<app outdir>/stacks/<tenant>-servicenow`, where cdktf writes it.
-    - `policy_checks`: attach the policy rules; default True.
+    - `policy_checks`: as for `EntraIntegration`; default True.
     """
 
     def __init__(
@@ -105,8 +105,7 @@ class ServiceNowIntegration(ServiceNowStack):
         folder = stack_dir or _app_outdir(scope) / STACKS_DIR / tenant.servicenow_stack
         super().__init__(scope, tenant, stack_dir=folder)
         self.checked_certificates: tuple[CheckedCertificate, ...] = tuple(checked)
-        if policy_checks:
-            add_policy_checks(self, PolicyChecks(default_rules()))
+        self.policy_checks = policy_checks
 
 
 def run_post_synth(app_or_stacks: Any, outdir: Path | str | None = None) -> list[StackSummary]:

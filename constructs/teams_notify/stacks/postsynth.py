@@ -1,7 +1,8 @@
 """The post-synth hook: runs after `app.synth()` (so for `python main.py`, `cdktf synth` and
 `cdktf deploy`, which all run main.py).
 
-For every stack it fills the computed `x5t` of the tenant's certificates (checked before the
+For every stack it first runs the policy rules (`stacks.aspects`) on the synthesized JSON,
+then fills the computed `x5t` of the tenant's certificates (checked before the
 stacks were built, `stacks.certificates`) into the JSON where the constructs left a
 placeholder, writes the `teams-notify.json` summary next to `cdk.tf.json`, the lock entries of
 locally installed providers (`stacks.provider_lock`), and the Teams artifacts for the Entra stack.
@@ -70,56 +71,53 @@ def fill_placeholders(stack_json: dict[str, Any], x5t_by_key: dict[str, str]) ->
 
 def resource_steps(stack: Any, stack_json: dict[str, Any]) -> dict[str, str]:
     """`{<type>.<name>: article step}` for every resource and data source of a synthesized stack,
-    in construct-tree order.
+    in the order of the JSON (resources, then data sources).
 
     The step comes from the construct path cdktf writes into each block's metadata, matched
-    against the paths the stack's steps registered: one Node round trip per resource (its
-    name) instead of asking for its type and walking its ancestors through jsii.
+    against the paths the stack's steps registered: no Node round trip at all.
     """
-    from teams_notify.stacks.compat import TerraformDataSource, TerraformResource
     from teams_notify.stacks.steps import STACK_INPUTS, step_of_path
 
-    blocks = {
-        (section, name): (type_, block)
-        for section in ("resource", "data")
-        for type_, group in stack_json.get(section, {}).items()
-        for name, block in group.items()
-    }
     steps: dict[str, str] = {}
-    for node in stack.node.find_all():
-        if isinstance(node, TerraformResource):
-            section, prefix = "resource", ""
-        elif isinstance(node, TerraformDataSource):
-            section, prefix = "data", "data."
-        else:
-            continue
-        name = node.friendly_unique_id
-        type_, block = blocks[(section, name)]
-        path = block.get("//", {}).get("metadata", {}).get("path")
-        steps[f"{prefix}{type_}.{name}"] = step_of_path(path, stack.step_paths) if path else STACK_INPUTS
+    for section, prefix in (("resource", ""), ("data", "data.")):
+        for type_, group in stack_json.get(section, {}).items():
+            for name, block in group.items():
+                path = block.get("//", {}).get("metadata", {}).get("path")
+                step = step_of_path(path, stack.step_paths) if path else STACK_INPUTS
+                steps[f"{prefix}{type_}.{name}"] = step
     return steps
 
 
 def run_hook(
     stacks: list[Any], outdir: Path, checked: dict[str, list[CheckedCertificate]]
 ) -> list[StackSummary]:
-    """Fill x5t, write summaries and Teams artifacts for every stack (`checked`: the certificates
-    of each tenant, by tenant name, as `check_certificates` returned them)."""
+    """Run the policy rules on every stack's JSON (CheckFailedError before anything is written),
+    then fill x5t, write summaries and Teams artifacts for every stack (`checked`: the
+    certificates of each tenant, by tenant name, as `check_certificates` returned them)."""
+    from teams_notify.stacks.aspects import policy_findings, raise_on_findings
+
+    documents = {s.stack_name: _read_json(outdir / "stacks" / s.stack_name / STACK_JSON) for s in stacks}
+    checked_stacks = [s for s in stacks if s.policy_checks]
+    raise_on_findings([f for s in checked_stacks for f in policy_findings(s, documents[s.stack_name])])
     summaries = []
     for stack in stacks:
         tenant: TenantConfig = stack.tenant
         stack_dir = outdir / "stacks" / stack.stack_name
-        summary = _process_stack(stack, stack_dir, tenant, checked[tenant.name])
+        summary = _process_stack(stack, stack_dir, documents[stack.stack_name], tenant, checked[tenant.name])
         write_teams_artifacts(tenant, stack_dir, summary)
         summaries.append(summary)
     return summaries
 
 
+def _read_json(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
 def _process_stack(
-    stack: Any, stack_dir: Path, tenant: TenantConfig, checked: list[CheckedCertificate]
+    stack: Any, stack_dir: Path, data: dict[str, Any], tenant: TenantConfig, checked: list[CheckedCertificate]
 ) -> StackSummary:
     json_path = stack_dir / STACK_JSON
-    data = json.loads(json_path.read_text(encoding="utf-8"))
     x5t_by_key = {c.config.key: c.thumbprints.x5t for c in checked}
     if fill_placeholders(data, x5t_by_key):
         json_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

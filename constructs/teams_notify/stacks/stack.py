@@ -47,6 +47,7 @@ class TeamsNotifyStack(TerraformStack):
     """Base: remembers its tenant and side for aspects and the post-synth hook."""
 
     side = ""
+    policy_checks = True  # the post-synth step runs the policy rules on this stack's JSON
 
     def __init__(self, scope: Construct, id_: str, *, tenant: TenantConfig) -> None:
         super().__init__(scope, id_)

@@ -38,16 +38,16 @@ def write_policy_script(values: TeamsValues, out_dir: Path) -> Path:
     return write_atomic(policy_path(values, out_dir), policy_script(values).encode("utf-8-sig"))
 
 
-def write_runbook(values: TeamsValues, out_dir: Path) -> Path:
+def write_runbook(values: TeamsValues, out_dir: Path, *, durable: bool = True) -> Path:
     """`<tenant>-runbook.md`; works with unknown ids (placeholders say where each comes from)."""
     artifacts_written = package_path(values, out_dir).is_file() and policy_path(values, out_dir).is_file()
     text = runbook_text(values, artifacts_written)
-    return write_atomic(runbook_path(values, out_dir), text.encode("utf-8"))
+    return write_atomic(runbook_path(values, out_dir), text.encode("utf-8"), durable=durable)
 
 
-def write_artifacts(values: TeamsValues, out_dir: Path) -> list[Path]:
+def write_artifacts(values: TeamsValues, out_dir: Path, *, durable: bool = True) -> list[Path]:
     """Package, access-policy script and runbook, all or none; needs the ids (BadInputError
-    before any write)."""
+    before any write). `durable`: see `files.write_all`."""
     require_artifact_values(values)
     files = [
         PendingFile(package_path(values, out_dir), package_bytes(values)),
@@ -56,5 +56,5 @@ def write_artifacts(values: TeamsValues, out_dir: Path) -> list[Path]:
             runbook_path(values, out_dir), runbook_text(values, artifacts_written=True).encode("utf-8")
         ),
     ]
-    write_all(files)
+    write_all(files, durable=durable)
     return [f.path for f in files]

@@ -25,12 +25,13 @@ ENTRA_SIDE = "entra"
 def write_teams_artifacts(tenant: TenantConfig, stack_dir: Path, summary: StackSummary) -> list[Path]:
     """Hook entry point, called once per synthesized stack; acts for the Entra stack only.
 
-    `summary` is the stack's post-synth summary (`side`, `x5t`, ...). Returns the files written.
+    `summary` is the stack's post-synth summary (`side`, `x5t`, ...). Returns the files written
+    (without fsync: the synth's staging folder is put in place as a whole).
     """
     if summary.side != ENTRA_SIDE:
         return []
     values = values_from_tenant(tenant, outputs=None, cert_x5t=summary.x5t)
     out_dir = stack_dir / ARTIFACTS_DIR
     if missing_for_artifacts(values):
-        return [write_runbook(values, out_dir)]
-    return write_artifacts(values, out_dir)
+        return [write_runbook(values, out_dir, durable=False)]
+    return write_artifacts(values, out_dir, durable=False)

@@ -8,6 +8,7 @@ and PNGs written without metadata make the bytes the same on every run.
 from __future__ import annotations
 
 import io
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ def _bubble(draw: ImageDraw.ImageDraw, size: int, outline_only: bool) -> None:
         draw.polygon(tail, fill=WHITE)
 
 
+@cache  # pure: a synth of many tenants draws each colour once
 def color_icon(accent_color: str) -> bytes:
     """192x192 RGB PNG: a white bubble with three dots on the accent colour."""
     from PIL import Image, ImageDraw  # imported here: only package writing needs Pillow
@@ -62,6 +64,7 @@ def color_icon(accent_color: str) -> bytes:
     return _png_bytes(image)
 
 
+@cache
 def outline_icon() -> bytes:
     """32x32 RGBA PNG: the bubble's outline in white, everything else fully transparent."""
     from PIL import Image, ImageDraw

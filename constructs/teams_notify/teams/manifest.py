@@ -71,14 +71,20 @@ def check_manifest(manifest: dict[str, Any]) -> None:
     """Validate against the shipped Teams schema; the first error becomes a BadInputError."""
     import jsonschema  # imported here: slow to import, and only package writing needs it
 
-    validator = jsonschema.Draft4Validator(manifest_schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(manifest))
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(manifest))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         raise BadInputError(
             f"Teams manifest would not validate against schema v{MANIFEST_VERSION}: {where}: {error.message}",
             "fix the tenant's Teams values (docs/teams.md lists where each comes from)",
         )
+
+
+@cache  # building the validator compiles the schema: once per process, not per tenant
+def _validator() -> Any:
+    import jsonschema
+
+    return jsonschema.Draft4Validator(manifest_schema())
 
 
 def _zip_entry(name: str) -> zipfile.ZipInfo:

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 from teams_notify.errors import BadInputError
-from teams_notify.files import read_input
+from teams_notify.files import parse_input
 
 
 def parse_outputs(data: object, source: str) -> dict[str, str]:
@@ -33,8 +33,8 @@ def parse_outputs(data: object, source: str) -> dict[str, str]:
 def read_outputs_file(path: Path) -> dict[str, str]:
     """Outputs saved with `terraform output -json > FILE`; BadInputError for anything else."""
     try:
-        data = json.loads(read_input(path, "outputs file").decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        data = parse_input(path, "outputs file", json.loads)
+    except json.JSONDecodeError as err:
         fix = "save it with `terraform output -json > FILE`"
         raise BadInputError(f"{path}: not JSON: {err}", fix) from None
     return parse_outputs(data, str(path))

@@ -7,12 +7,20 @@ Every key has a default; see docs/teams.md.
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from teams_notify.shapes import GUID_RE
 from teams_notify.teams.values import HEX_COLOR_RE, SEMVER_RE
 
-URL_PATTERN = r"^https://[A-Za-z0-9.-]+(:\d+)?(/\S*)?$"
+URL_PATTERN = r"^https://[A-Za-z0-9.-]+(:\d+)?(/\S*)?\z"
+
+
+def _pydantic(pattern: re.Pattern[str]) -> str:
+    """A Python pattern ending in `\\Z` (end of text) for pydantic, whose regex engine spells
+    that `\\z`: one pattern, the same full-match meaning in both."""
+    return pattern.pattern.removesuffix(r"\Z") + r"\z"
 
 
 class TeamsSettings(BaseModel):
@@ -28,9 +36,9 @@ class TeamsSettings(BaseModel):
     privacy_url: str | None = Field(default=None, pattern=URL_PATTERN)
     terms_url: str | None = Field(default=None, pattern=URL_PATTERN)
     # The same patterns TeamsValues checks: a value config accepts is one the artifacts accept.
-    accent_color: str = Field(default="#293E40", pattern=HEX_COLOR_RE.pattern)
-    app_version: str = Field(default="1.0.0", pattern=SEMVER_RE.pattern)
-    teams_app_id: str | None = Field(default=None, pattern=GUID_RE.pattern)
+    accent_color: str = Field(default="#293E40", pattern=_pydantic(HEX_COLOR_RE))
+    app_version: str = Field(default="1.0.0", pattern=_pydantic(SEMVER_RE))
+    teams_app_id: str | None = Field(default=None, pattern=_pydantic(GUID_RE))
     extra_valid_domains: tuple[str, ...] = ()
     policy_name: str | None = Field(default=None, min_length=1, max_length=128)
     grant_global: bool = False

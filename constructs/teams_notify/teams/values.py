@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 from teams_notify.errors import BadInputError
 from teams_notify.shapes import GUID_RE, IDENT_RE
 
-TENANT_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-HEX_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-SEMVER_RE = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
-INSTANCE_URL_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$")
-DOMAIN_RE = re.compile(r"^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d+)?$")
+TENANT_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\Z")
+HEX_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}\Z")
+SEMVER_RE = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\Z")
+INSTANCE_URL_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?\Z")
+DOMAIN_RE = re.compile(r"^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d+)?\Z")
 # Unicode categories no value may contain: control (incl. CR/LF/NUL/NEL), format (bidi
 # overrides, zero-width), line/paragraph separators, lone surrogates. Each can break out of
 # a quoted literal, a Markdown line, or make a value look different from what it is.

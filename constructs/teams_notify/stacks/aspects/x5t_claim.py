@@ -9,7 +9,7 @@ from typing import Any
 from teams_notify.stacks.aspects.base import Rule, records
 from teams_notify.stacks.servicenow.fields import x5t_placeholder
 
-X5T_RE = re.compile(r"^[A-Za-z0-9_-]{27}$")  # 20 bytes -> 27 base64url characters, no '='
+X5T_RE = re.compile(r"^[A-Za-z0-9_-]{27}\Z")  # 20 bytes -> 27 base64url characters, no '='
 
 
 class X5tClaimWellFormed(Rule):

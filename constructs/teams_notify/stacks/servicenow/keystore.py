@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import ClassVar, Literal
 
 from constructs import Construct
+from teams_notify.files import read_input
 from teams_notify.stacks.compat import TerraformStack
 from teams_notify.stacks.servicenow.fields import DEFAULT_NAME_PREFIX, InstanceNames, x5t_placeholder
 from teams_notify.stacks.servicenow.record import ServicenowAttachment, catalog_record
@@ -105,7 +106,7 @@ class Keystore(Step):
         `nonsensitive` applies to that yes/no, never to the content.
         """
         name = jks_content_variable(props.cert_key)
-        text = base64.b64encode(props.jks.read_bytes()).decode()
+        text = base64.b64encode(read_input(props.jks, "keystore")).decode()
         digest = hashlib.sha256(text.encode()).hexdigest()
         self.jks.add_override(
             "lifecycle.precondition",

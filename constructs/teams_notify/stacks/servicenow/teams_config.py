@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from terraform_provider_servicenow.normalize import exact_query
+
 from constructs import Construct
 from teams_notify.catalog import TEAMS_SPOKE_ALIAS_ID
 from teams_notify.config import TenantConfig
@@ -66,7 +68,8 @@ class TeamsConfiguration(Step):
                 self,
                 "requester",
                 table=names.table("credential"),
-                query=f"{names.column('credential', 'name')}={props.requester}",
+                # Exact, with the provider's rules (config already refused `^` and line breaks).
+                query=exact_query({names.column("credential", "name"): props.requester}),
             ).attr(SYS_ID)
         fields = {
             SYS_ID: existing.attr(SYS_ID),

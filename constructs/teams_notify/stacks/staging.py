@@ -1,0 +1,244 @@
+"""The synth output folder is replaced as a whole, never written in place.
+
+Every synth writes into a staging folder beside the output (same file system) and, only when
+every check has passed, swaps it with the output in one `renameat2(RENAME_EXCHANGE)`. Until
+then the previous output is untouched, byte for byte: a failed check, an exception, Ctrl-C or
+`kill -9` leaves it as it was, and Terraform never reads a stack with a placeholder in it.
+
+Terraform's own files in a stack folder (`.terraform/`, `.terraform.lock.hcl`, saved plans)
+are not ours: they are carried into the new output as hard links just before the swap, so
+`terraform init` is not needed again after a synth.
+
+A lock file beside the output serializes synths into one folder: the second waits (and says
+so), up to TEAMS_NOTIFY_SYNTH_LOCK_TIMEOUT seconds (default 600), then fails with one line.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from teams_notify.errors import BadInputError, CheckFailedError
+
+LOCK_TIMEOUT_ENV = "TEAMS_NOTIFY_SYNTH_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 600.0
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+def lock_path(target: Path) -> Path:
+    return target.parent / f".{target.name}.synth-lock"
+
+
+def _staging_prefix(target: Path) -> str:
+    return f".{target.name}.staging-"
+
+
+def _old_prefix(target: Path) -> str:
+    return f".{target.name}.old-"
+
+
+@contextmanager
+def synth_lock(target: Path, notify: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the output folder's lock; wait for another synth into it, within the timeout."""
+    _make_parent(target)
+    try:
+        fd = os.open(lock_path(target), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as err:
+        raise BadInputError(
+            f"cannot create the synth lock {lock_path(target)}: {err.strerror}",
+            "choose an output folder whose parent you can write to",
+        ) from None
+    try:
+        _acquire(fd, target, notify)
+        recover(target)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _acquire(fd: int, target: Path, notify: Callable[[str], None] | None) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    if notify:
+        notify(f"waiting for another synth into {target} to finish")
+    timeout = float(os.environ.get(LOCK_TIMEOUT_ENV) or DEFAULT_LOCK_TIMEOUT)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise CheckFailedError(
+                    f"another synth into {target} still runs after {timeout:.0f} s",
+                    f"wait for it to finish, or raise {LOCK_TIMEOUT_ENV}",
+                ) from None
+            time.sleep(0.1)
+
+
+def recover(target: Path) -> None:
+    """Tidy up after a synth that was killed: drop its staging folder; if it died between the
+    two renames of the fallback swap, put the previous output back."""
+    for leftover in target.parent.glob(_staging_prefix(target) + "*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    olds = sorted(target.parent.glob(_old_prefix(target) + "*"))
+    if olds and not target.exists():
+        os.rename(olds.pop(), target)
+    for old in olds:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+class Staging:
+    """A fresh folder beside `target` to synthesize into; `commit` puts it in target's place."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        _make_parent(target)
+        try:
+            self.path = Path(tempfile.mkdtemp(dir=target.parent, prefix=_staging_prefix(target)))
+        except OSError as err:
+            raise output_error(target, err) from None
+        self.path.chmod(0o777 & ~_umask())  # mkdtemp makes it 0700; the output never was
+        self.committed = False
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.committed:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def commit(self, generated: frozenset[str] = frozenset()) -> None:
+        """Carry Terraform's working files over (not `generated`: what the previous synth wrote,
+        relative paths), then swap; the old output is deleted after."""
+        if self.target.exists():
+            carry_over(self.target, self.path, generated)
+            _swap(self.path, self.target)
+            self.committed = True
+            remove_later(self.path)  # now holds the previous output
+        else:
+            os.rename(self.path, self.target)
+            self.committed = True
+
+
+def remove_later(folder: Path) -> None:
+    """Delete a folder in a detached process: unlinking a previous output of hundreds of files
+    is nobody's wait. Its name marks it as a leftover, so if the deletion is cut short the next
+    synth's `recover` removes the rest."""
+    try:
+        subprocess.Popen(
+            ["rm", "-rf", "--", str(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def output_error(target: Path, err: OSError) -> BadInputError:
+    """The one line for a file system that refuses the synth output (nothing was replaced)."""
+    return BadInputError(
+        f"cannot write the synth output {target}: {err.strerror or err}",
+        "choose an output folder on a file system you can write to, with free space",
+    )
+
+
+def carry_over(old: Path, new: Path, generated: frozenset[str] = frozenset()) -> None:
+    """Hard-link into `new` every entry of `old` that no synth produced: top-level entries, and
+    inside each stack folder that still exists (Terraform's working files). A stack that is no
+    longer synthesized is not carried over, nor is a file the previous synth wrote and this
+    one did not (`generated`, relative paths): it would be stale."""
+    for entry in old.iterdir():
+        if entry.name == "stacks" and entry.is_dir() and (new / "stacks").is_dir():
+            for stack in entry.iterdir():
+                if (new / "stacks" / stack.name).is_dir():
+                    _carry_entries(old, stack, new / "stacks" / stack.name, generated)
+        elif not (new / entry.name).exists():
+            _link_tree(entry, new / entry.name)
+
+
+def _carry_entries(old: Path, old_dir: Path, new_dir: Path, generated: frozenset[str]) -> None:
+    for entry in old_dir.iterdir():
+        relative = entry.relative_to(old).as_posix()
+        ours = relative in generated or any(g.startswith(relative + "/") for g in generated)
+        if not ours and not os.path.lexists(new_dir / entry.name):
+            _link_tree(entry, new_dir / entry.name)
+
+
+def _link_tree(source: Path, dest: Path) -> None:
+    if source.is_symlink() or not source.is_dir():
+        link_or_copy(source, dest)
+    else:
+        shutil.copytree(source, dest, symlinks=True, copy_function=link_or_copy)
+
+
+def link_or_copy(source: str | Path, dest: str | Path) -> None:
+    """A hard link where the file system allows it, else a copy (symlinks stay symlinks)."""
+    if os.path.islink(source):
+        os.symlink(os.readlink(source), dest)
+        return
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copy2(source, dest)
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Exchange the two folders atomically; where the kernel or file system cannot, fall back
+    to two renames (`recover` repairs a crash between them at the next synth)."""
+    if _exchange(staging, target):
+        return
+    old = Path(tempfile.mkdtemp(dir=target.parent, prefix=_old_prefix(target)))
+    os.rmdir(old)
+    os.rename(target, old)
+    os.rename(staging, target)
+    os.rename(old, staging)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _make_parent(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise BadInputError(f"{target} is not a directory", "choose a folder for the synth output")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise BadInputError(
+            f"cannot create {target.parent}: {err.strerror}", "choose an output folder you can write to"
+        ) from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
