@@ -92,13 +92,26 @@ class LockedProvider:
         return "\n".join(lines) + "\n}\n"
 
 
+def _blocks(text: str) -> dict[str, str]:
+    """`{source: provider block}` of a lock file's text."""
+    return {match.group(1): match.group(0) for match in _BLOCK_RE.finditer(text)}
+
+
+def _render(blocks: dict[str, str]) -> str:
+    """A lock file of `blocks`, sorted by source, like Terraform writes it."""
+    return HEADER + "".join(f"\n{blocks[source]}" for source in sorted(blocks))
+
+
 def lock_file_text(providers: Iterable[LockedProvider], existing: str = "") -> str:
     """The lock file with `providers` in it: their blocks replace any of the same source in
-    `existing` (a lock file's text); blocks of other providers are kept. Sorted by source, like
-    Terraform writes it."""
-    blocks = {match.group(1): match.group(0) for match in _BLOCK_RE.finditer(existing)}
-    blocks |= {p.source: p.block() for p in providers}
-    return HEADER + "".join(f"\n{blocks[source]}" for source in sorted(blocks))
+    `existing` (a lock file's text); blocks of other providers are kept."""
+    return _render(_blocks(existing) | {p.source: p.block() for p in providers})
+
+
+def merged_lock_text(ours: str, theirs: str) -> str:
+    """`ours` (a lock file just written) plus the blocks of `theirs` (e.g. the previous one,
+    with providers `terraform init` locked) for providers `ours` does not list."""
+    return _render(_blocks(theirs) | _blocks(ours))
 
 
 def write_lock_file(folder: Path, providers: Iterable[LockedProvider]) -> Path:

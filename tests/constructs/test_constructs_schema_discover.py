@@ -186,7 +186,7 @@ def test_a_choice_label_the_instance_does_not_have_is_not_found(discover: Discov
 def test_a_missing_tenant_file_is_bad_input(discover: Discover, tmp_path: Path) -> None:
     discover.path = tmp_path / "nope.toml"
     code, _out, err = discover.run("discover")
-    assert code == 2 and "tenant file not found" in err
+    assert code == 2 and "nope.toml does not exist" in err
 
 
 def test_a_reference_target_given_as_a_sys_id_is_mapped_to_its_table(discover: Discover) -> None:

@@ -83,11 +83,13 @@ def test_terraform_working_files_survive_a_synth(tmp_path: Path, bundle: Certifi
     stack = out / "stacks" / "acme-servicenow"
     (stack / ".terraform" / "providers").mkdir(parents=True)
     (stack / ".terraform" / "providers" / "p").write_text("plugin")
-    (stack / ".terraform.lock.hcl").write_text("lock")
+    # A provider `terraform init` locked (the post-synth step adds ours beside it, keeps it).
+    theirs = 'provider "registry.terraform.io/hashicorp/null" {\n  version = "3.2.2"\n}\n'
+    (stack / ".terraform.lock.hcl").write_text(theirs)
     write_tenant(tmp_path / "t", "acme", [("current", bundle, True)], app_display_name="Acme Notify 2")
     assert run_cli("synth", "--tenants", tmp_path / "t", "--out", out).code == 0
     assert (stack / ".terraform" / "providers" / "p").read_text() == "plugin"
-    assert (stack / ".terraform.lock.hcl").read_text() == "lock"
+    assert theirs in (stack / ".terraform.lock.hcl").read_text()
     assert b"Acme Notify 2" in (out / "stacks" / "acme-entra" / "cdk.tf.json").read_bytes()
 
 

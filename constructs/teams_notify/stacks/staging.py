@@ -28,6 +28,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from terraform_provider_servicenow.lockfile import LOCK_FILE, merged_lock_text
+
 from teams_notify.errors import BadInputError, CheckFailedError
 
 LOCK_TIMEOUT_ENV = "TEAMS_NOTIFY_SYNTH_LOCK_TIMEOUT"
@@ -175,10 +177,21 @@ def carry_over(old: Path, new: Path, generated: frozenset[str] = frozenset()) ->
 
 def _carry_entries(old: Path, old_dir: Path, new_dir: Path, generated: frozenset[str]) -> None:
     for entry in old_dir.iterdir():
+        if entry.name == LOCK_FILE and (new_dir / LOCK_FILE).is_file():
+            _merge_lock(entry, new_dir / LOCK_FILE)
+            continue
         relative = entry.relative_to(old).as_posix()
         ours = relative in generated or any(g.startswith(relative + "/") for g in generated)
         if not ours and not os.path.lexists(new_dir / entry.name):
             _link_tree(entry, new_dir / entry.name)
+
+
+def _merge_lock(old: Path, new: Path) -> None:
+    """The new lock file (synth locked our local provider) keeps the providers `terraform
+    init` locked in the old one. Written as a new file: the old output stays as it was."""
+    text = merged_lock_text(new.read_text(encoding="utf-8"), old.read_text(encoding="utf-8"))
+    new.unlink()
+    new.write_text(text, encoding="utf-8")
 
 
 def _link_tree(source: Path, dest: Path) -> None:

@@ -149,18 +149,26 @@ def synth_batch(
 
     app, stacks = build_app(tenants, work, checked=checked, final_outdir=target)
     app.synth()
-    manifest = json.loads((work / MANIFEST_FILE).read_text(encoding="utf-8"))
     (staging / STACKS_DIR).mkdir(exist_ok=True)
-    built = []
-    for tenant, pair in zip(tenants, zip(stacks[0::2], stacks[1::2], strict=True), strict=True):
-        summaries = run_hook(list(pair), work, checked)
+    pairs = list(zip(stacks[0::2], stacks[1::2], strict=True))
+    hooked = []
+    for tenant, pair in zip(tenants, pairs, strict=True):
+        hooked.append(run_hook(list(pair), work, checked))
         for stack in pair:
             os.rename(work / STACKS_DIR / stack.stack_name, staging / STACKS_DIR / stack.stack_name)
-        entries = {s.stack_name: manifest["stacks"][s.stack_name] for s in pair}
-        built.append(BuiltTenant(tenant.name, entries, manifest["version"], summaries))
         if progress:
             progress(tenant.name)
-    return built
+    # Read after the hooks: they add the provider warnings to the manifest's annotations.
+    manifest = json.loads((work / MANIFEST_FILE).read_text(encoding="utf-8"))
+    return [
+        BuiltTenant(
+            tenant.name,
+            {s.stack_name: manifest["stacks"][s.stack_name] for s in pair},
+            manifest["version"],
+            summaries,
+        )
+        for tenant, pair, summaries in zip(tenants, pairs, hooked, strict=True)
+    ]
 
 
 _ticks: Any = None
