@@ -1,0 +1,147 @@
+"""Provider mirrors for teams that cannot reach a registry: filesystem and network.
+
+Both take the zips of a release folder (`release.py`), after checking them against its
+SHA256SUMS, so a mirror never serves a file the release did not list.
+
+Filesystem mirror, Terraform's "packed" layout (a `filesystem_mirror` block points at DIR):
+
+    DIR/<host>/<namespace>/<type>/terraform-provider-<type>_<version>_<os>_<arch>.zip
+
+Network mirror (Terraform's provider network mirror protocol, served over HTTPS from any static
+web server whose base URL is given to a `network_mirror` block): the same zips plus
+
+    DIR/<host>/<namespace>/<type>/index.json        {"versions": {"<version>": {}, ...}}
+    DIR/<host>/<namespace>/<type>/<version>.json    {"archives": {"<os>_<arch>": {"url": "<zip name>",
+                                                     "hashes": ["h1:...", "zh:<sha256 of the zip>"]}}}
+
+`zh:` is the zip's SHA-256 (the SHA256SUMS entry); `h1:` is Terraform's hash of the unpacked
+contents (what it writes to `.terraform.lock.hcl`). Terraform refuses a zip that matches neither.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from terraform_provider_servicenow.build import ReleaseError
+from terraform_provider_servicenow.exceptions import ServiceNowError
+from terraform_provider_servicenow.install import DEFAULT_SOURCE, SourceAddress, parse_source
+from terraform_provider_servicenow.release import PROVIDER_TYPE, Release, unwritable_error
+
+MirrorKind = Literal["fs", "network"]
+
+
+@dataclass(frozen=True)
+class Mirror:
+    """A generated mirror: `root` is what Terraform's mirror block (or the web server) points at."""
+
+    root: Path
+    kind: MirrorKind
+    folder: Path  # root/<host>/<namespace>/<type>
+    version: str
+    files: tuple[Path, ...]
+
+
+def write_mirror(
+    release: Release, out_dir: Path, kind: MirrorKind = "fs", source: str = DEFAULT_SOURCE
+) -> Mirror:
+    """Copy the release's zips into a mirror under `out_dir` (and, for a network mirror, write
+    its JSON documents). Other versions already in `out_dir` stay and are listed in index.json."""
+    address = _address(source)
+    folder = out_dir / address.host / address.namespace / address.type
+    sums = release.checksums()
+    written: list[Path] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for platform, zip_path in sorted(release.zips.items()):
+            target = folder / f"terraform-provider-{address.type}_{release.version}_{platform}.zip"
+            partial = target.with_name(target.name + ".partial")
+            shutil.copyfile(zip_path, partial)
+            os.replace(partial, target)
+            written.append(target)
+        if kind == "network":
+            archives = {
+                platform: {
+                    "url": path.name,
+                    "hashes": [h1_hash(path), f"zh:{sums[release.zips[platform].name]}"],
+                }
+                for platform, path in zip(sorted(release.zips), written, strict=True)
+            }
+            written.append(_write_json(folder / f"{release.version}.json", {"archives": archives}))
+            written.append(_write_json(folder / "index.json", {"versions": _versions_in(folder)}))
+    except OSError as err:
+        raise unwritable_error(out_dir, err) from None
+    return Mirror(out_dir, kind, folder, release.version, tuple(written))
+
+
+def h1_hash(zip_path: Path) -> str:
+    """Terraform's `h1:` package hash (Go's dirhash.Hash1) of the files a provider zip unpacks to:
+    base64 of the SHA-256 over sorted lines `<sha256 hex of file>  <path>\\n`."""
+    lines = []
+    with zipfile.ZipFile(zip_path) as archive:
+        for info in archive.infolist():
+            if not info.is_dir():
+                with archive.open(info) as member:
+                    lines.append(f"{_sha256_stream(member)}  {info.filename}\n")
+    summary = hashlib.sha256("".join(sorted(lines)).encode()).digest()
+    return "h1:" + base64.b64encode(summary).decode()
+
+
+def cli_config_text(mirror: Mirror, url: str | None = None, source: str = DEFAULT_SOURCE) -> str:
+    """A Terraform CLI configuration that installs our provider from this mirror (a network mirror
+    needs the HTTPS `url` it is served at) and everything else as usual."""
+    address = parse_source(source)
+    pattern = f"{address.host}/{address.namespace}/*"
+    if mirror.kind == "network":
+        if not url or not url.startswith("https://"):
+            raise ReleaseError(
+                "a network mirror needs its https:// URL", "Pass the URL the mirror is served at."
+            )
+        block = f"  network_mirror {{\n    url     = {json.dumps(url.rstrip('/') + '/')}\n"
+    else:
+        block = f"  filesystem_mirror {{\n    path    = {json.dumps(str(mirror.root))}\n"
+    return (
+        "provider_installation {\n"
+        f"{block}    include = [{json.dumps(pattern)}]\n  }}\n"
+        f"  direct {{\n    exclude = [{json.dumps(pattern)}]\n  }}\n"
+        "}\n"
+    )
+
+
+def _address(source: str) -> SourceAddress:
+    try:
+        address = parse_source(source)
+    except ServiceNowError as err:  # ConfigError from install.py: keep its cause and fix
+        raise ReleaseError(err.summary, err.detail) from None
+    if address.type != PROVIDER_TYPE:
+        raise ReleaseError(
+            f"provider source {source!r} must end in /{PROVIDER_TYPE}",
+            "The zips are named terraform-provider-servicenow_*; Terraform matches the type to that name.",
+        )
+    return address
+
+
+def _versions_in(folder: Path) -> dict[str, dict[str, str]]:
+    names = [p.stem for p in folder.glob("*.json") if p.name != "index.json"]
+    return {version: {} for version in sorted(names)}
+
+
+def _write_json(path: Path, document: dict) -> Path:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    os.replace(partial, path)
+    return path
+
+
+def _sha256_stream(stream: object) -> str:
+    digest = hashlib.sha256()
+    for block in iter(lambda: stream.read(1 << 20), b""):  # type: ignore[attr-defined]
+        digest.update(block)
+    return digest.hexdigest()
