@@ -11,5 +11,6 @@ os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 # Area fixtures (one import line per area):
 from helpers.certs import certs_key, certs_openssl, certs_openssl_chain, certs_other_key, certs_store_password  # noqa: F401
 from helpers.constructs import constructs_bundles, constructs_example  # noqa: F401
+from helpers.release import release_build, release_dir, release_gpg  # noqa: F401
 from helpers.sandbox import sandbox, sandbox_admin  # noqa: F401
 from helpers.terraform import provider_sandbox, terraform, terraform_plugin_dir  # noqa: F401

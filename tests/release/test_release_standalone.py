@@ -1,0 +1,107 @@
+"""The self-contained provider runs without Python: copied into an empty folder it handshakes, and
+installed by Terraform from the release zip (through a filesystem mirror) it applies a record
+against the sandbox with no Python on PATH and no PYTHON* variables."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from helpers.release import RELEASE_VERSION
+from helpers.terraform import AdminApi, Terraform, provider_hcl, sandbox_env
+from teams_notify.sandbox import Sandbox
+from terraform_provider_servicenow.mirror import cli_config_text, write_mirror
+from terraform_provider_servicenow.release import Release
+
+EXECUTABLE = f"terraform-provider-servicenow_v{RELEASE_VERSION}"
+
+
+def bare_env(tmp_path: Path, path: str) -> dict[str, str]:
+    """No Python anywhere: PATH only what is given, a fresh HOME, nothing inherited."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    return {"PATH": path, "HOME": str(home), "LANG": "C.UTF-8"}
+
+
+def unzip_with_modes(zip_path: Path, folder: Path) -> None:
+    """Unpack as Terraform does: the Unix modes stored in the zip are kept (extractall drops them)."""
+    with zipfile.ZipFile(zip_path) as archive:
+        for info in archive.infolist():
+            target = Path(archive.extract(info, folder))
+            target.chmod((info.external_attr >> 16) & 0o777)
+
+
+def test_copied_executable_handshakes_without_python(release_dir: Release, tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    unzip_with_modes(release_dir.zips["linux_amd64"], folder)
+    executable = folder / EXECUTABLE
+    proc = subprocess.Popen(
+        [str(executable)],
+        env=bare_env(tmp_path, str(folder)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        handshake = proc.stdout.readline()
+        # go-plugin handshake: core protocol 1, plugin protocol 6, unix socket, grpc, server cert.
+        fields = handshake.strip().split("|")
+        assert fields[:3] == ["1", "6", "unix"] and fields[4] == "grpc", handshake
+        # The running process is our executable, and the interpreter it loaded is the bundled one.
+        assert Path(os.readlink(f"/proc/{proc.pid}/exe")) == executable
+        maps = Path(f"/proc/{proc.pid}/maps").read_text()
+        assert str(folder / "_internal" / "libpython3") in maps
+        assert sys.base_prefix not in maps and sys.prefix not in maps
+        environ = Path(f"/proc/{proc.pid}/environ").read_bytes()
+        assert b"PYTHONPATH" not in environ and b"PYTHONHOME" not in environ
+        assert b"VIRTUAL_ENV" not in environ
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.mark.terraform
+def test_terraform_installs_the_zip_and_applies_without_python(
+    release_dir: Release, provider_sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terraform_binary = shutil.which("terraform")
+    assert terraform_binary is not None
+    monkeypatch.setattr("helpers.terraform.TERRAFORM", terraform_binary)  # PATH below has no terraform
+    mirror = write_mirror(release_dir, tmp_path / "mirror", "fs")
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    tf = Terraform(
+        tmp_path / "tf",
+        tmp_path / "unused",
+        env=bare_env(tmp_path, str(empty)) | sandbox_env(provider_sandbox),
+    )
+    tf.cli_config.write_text(cli_config_text(mirror))
+    for name in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "TF_PLUGIN_CACHE_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PATH", str(empty))  # Terraform.run starts from os.environ
+    tf.write(
+        provider_hcl()
+        + """
+resource "servicenow_record" "cert" {
+  table  = "sys_certificate"
+  fields = { name = "standalone-provider", type = "key_store", active = "true" }
+}
+"""
+    )
+    tf.init()
+    installed = next((tf.workdir / ".terraform" / "providers").rglob(EXECUTABLE))
+    assert (installed.parent / "_internal").is_dir()  # Terraform unpacked the whole zip
+    assert os.access(installed, os.X_OK)  # and kept the executable bit from the zip
+    assert installed.read_bytes()[:4] == b"\x7fELF"  # a native executable, not a script
+    tf.apply()
+    sys_id = tf.resource("servicenow_record.cert")["sys_id"]
+    row = AdminApi(provider_sandbox).get("sys_certificate", sys_id)
+    assert row is not None and row["name"] == "standalone-provider"
+    assert tf.plan().returncode == 0  # the second plan is empty
