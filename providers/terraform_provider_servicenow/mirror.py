@@ -84,13 +84,14 @@ def write_mirror(
 def h1_hash(zip_path: Path) -> str:
     """Terraform's `h1:` package hash (Go's dirhash.Hash1) of the files a provider zip unpacks to:
     base64 of the SHA-256 over sorted lines `<sha256 hex of file>  <path>\\n`."""
-    lines = []
+    files: dict[str, str] = {}
     with zipfile.ZipFile(zip_path) as archive:
         for info in archive.infolist():
             if not info.is_dir():
                 with archive.open(info) as member:
-                    lines.append(f"{_sha256_stream(member)}  {info.filename}\n")
-    summary = hashlib.sha256("".join(sorted(lines)).encode()).digest()
+                    files[info.filename] = _sha256_stream(member)
+    lines = "".join(f"{files[name]}  {name}\n" for name in sorted(files))  # sorted by path, as Go does
+    summary = hashlib.sha256(lines.encode()).digest()
     return "h1:" + base64.b64encode(summary).decode()
 
 
