@@ -29,6 +29,7 @@ from teams_notify.certs import (
 )
 from teams_notify.config import CertificateConfig, TenantConfig
 from teams_notify.errors import CheckFailedError
+from teams_notify.stacks.backend import cloud_workspace
 from teams_notify.stacks.servicenow.fields import X5T_PLACEHOLDER_PREFIX, x5t_placeholder
 
 SUMMARY_FILE = "teams-notify.json"
@@ -238,6 +239,9 @@ def _process_stack(
         "warnings": [w for c in checked for w in c.warnings],
         "resources": resource_steps(stack, data),
     }
+    workspace = cloud_workspace(tenant, stack.stack_name)
+    if workspace:
+        summary["terraform_cloud"] = workspace  # tags are applied through the API from here
     (stack_dir / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary
 
