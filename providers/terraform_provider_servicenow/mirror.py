@@ -16,6 +16,20 @@ web server whose base URL is given to a `network_mirror` block): the same zips p
 
 `zh:` is the zip's SHA-256 (the SHA256SUMS entry); `h1:` is Terraform's hash of the unpacked
 contents (what it writes to `.terraform.lock.hcl`). Terraform refuses a zip that matches neither.
+
+Terraform records only the `h1:` it computes itself from a mirror: it trusts a source's other
+hashes (the `zh:` of every platform) only when a GPG signature over them verified. That is what a
+registry gives, so `write_registry` also writes a static provider registry (Terraform's provider
+registry protocol, read-only, served over HTTPS at the source address's host):
+
+    DIR/.well-known/terraform.json                                  {"providers.v1": "/v1/providers/"}
+    DIR/v1/providers/<namespace>/<type>/versions                    versions, protocols, platforms
+    DIR/v1/providers/<namespace>/<type>/<version>/download/<os>/<arch>   zip, SHA256SUMS(.sig) URLs,
+                                                                    shasum, the public signing key
+    DIR/v1/providers/<namespace>/<type>/<version>/<release files>
+
+Terraform verifies the zip against the SHA256SUMS, the SHA256SUMS against its signature, and locks
+`h1:` plus the `zh:` of every platform. The extension-less files must be served as JSON.
 """
 
 from __future__ import annotations
@@ -33,9 +47,9 @@ from typing import Literal
 from terraform_provider_servicenow.build import ReleaseError
 from terraform_provider_servicenow.exceptions import ServiceNowError
 from terraform_provider_servicenow.install import DEFAULT_SOURCE, SourceAddress, parse_source
-from terraform_provider_servicenow.release import PROVIDER_TYPE, Release, unwritable_error
+from terraform_provider_servicenow.release import PROTOCOL_VERSIONS, PROVIDER_TYPE, Release, unwritable_error
 
-MirrorKind = Literal["fs", "network"]
+MirrorKind = Literal["fs", "network", "registry"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +93,57 @@ def write_mirror(
     except OSError as err:
         raise unwritable_error(out_dir, err) from None
     return Mirror(out_dir, kind, folder, release.version, tuple(written))
+
+
+def write_registry(release: Release, out_dir: Path, public_key: str, key_id: str, namespace: str) -> Mirror:
+    """A static, read-only provider registry for `<host>/<namespace>/servicenow` (the host is wherever
+    `out_dir` is served over HTTPS). `public_key` is the ASCII-armored key that signed the release."""
+    base = f"/v1/providers/{namespace}/{PROVIDER_TYPE}"
+    folder = out_dir / base.lstrip("/")
+    version_dir = folder / release.version
+    sums = release.checksums()
+    written: list[Path] = []
+    try:
+        version_dir.mkdir(parents=True, exist_ok=True)
+        for path in [*release.zips.values(), release.sha256sums, release.signature]:
+            written.append(Path(shutil.copyfile(path, version_dir / path.name)))
+        signing_keys = {"gpg_public_keys": [{"key_id": key_id[-16:].upper(), "ascii_armor": public_key}]}
+        for platform, zip_path in sorted(release.zips.items()):
+            os_name, arch = platform.split("_", 1)
+            url = f"{base}/{release.version}"
+            download = {
+                "protocols": list(PROTOCOL_VERSIONS),
+                "os": os_name,
+                "arch": arch,
+                "filename": zip_path.name,
+                "download_url": f"{url}/{zip_path.name}",
+                "shasums_url": f"{url}/{release.sha256sums.name}",
+                "shasums_signature_url": f"{url}/{release.signature.name}",
+                "shasum": sums[zip_path.name],
+                "signing_keys": signing_keys,
+            }
+            written.append(_write_json(version_dir / "download" / os_name / arch, download))
+        written.append(_write_json(folder / "versions", {"versions": _registry_versions(folder)}))
+        written.append(
+            _write_json(out_dir / ".well-known" / "terraform.json", {"providers.v1": "/v1/providers/"})
+        )
+    except OSError as err:
+        raise unwritable_error(out_dir, err) from None
+    return Mirror(out_dir, "registry", folder, release.version, tuple(written))
+
+
+def _registry_versions(folder: Path) -> list[dict[str, object]]:
+    """Every version under `folder` with its platforms (the registry's `versions` document)."""
+    versions: list[dict[str, object]] = []
+    for version_dir in sorted(p for p in folder.iterdir() if (p / "download").is_dir()):
+        platforms = [
+            {"os": arch.parent.name, "arch": arch.name}
+            for arch in sorted((version_dir / "download").glob("*/*"))
+        ]
+        versions.append(
+            {"version": version_dir.name, "protocols": list(PROTOCOL_VERSIONS), "platforms": platforms}
+        )
+    return versions
 
 
 def h1_hash(zip_path: Path) -> str:
@@ -135,6 +200,7 @@ def _versions_in(folder: Path) -> dict[str, dict[str, str]]:
 
 
 def _write_json(path: Path, document: dict) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
     os.replace(partial, path)

@@ -10,7 +10,8 @@ release_dir          session fixture -> Release: `write_release` of release_buil
                      version RELEASE_VERSION. Tests must not modify it: copy before tampering.
 https_server(root)   context manager -> HttpsServer: serves `root` over HTTPS on 127.0.0.1 with a
                      certificate for localhost from a throwaway CA; `.url`, `.ca_file` (give it to
-                     terraform as SSL_CERT_FILE), `.requests` (paths asked for).
+                     terraform as SSL_CERT_FILE), `.requests` (paths asked for). Files without an
+                     extension (registry protocol documents) are served as application/json.
 gpg(home, *args)     run gpg --batch with GNUPGHOME=home -> CompletedProcess (no check).
 """
 
@@ -119,6 +120,10 @@ def https_server(root: Path, cert_dir: Path) -> Iterator[HttpsServer]:
     class Handler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
             requests.append(self.path)
+
+        def guess_type(self, path: str | os.PathLike[str]) -> str:
+            # The registry protocol's documents have no extension; Terraform wants them as JSON.
+            return "application/json" if not Path(path).suffix else super().guess_type(path)
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(root)))
     server.socket = context.wrap_socket(server.socket, server_side=True)

@@ -159,3 +159,43 @@ def test_unwritable_out_is_one_line(
     result = run_cli("provider", "release", "--out", blocker / "rel", "--cache", BUILD_CACHE)
     assert result.code == 2 and "cannot write to" in result.err and "--out" in result.err
     assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("kind", ["fs", "network", "registry"])
+def test_mirror_cli(
+    kind: str, release_dir: Release, release_gpg: GpgKey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in release_gpg.env().items():
+        monkeypatch.setenv(key, value)
+    result = run_cli(
+        "provider", "mirror", "--from", release_dir.folder, "--out", tmp_path / "m", "--kind", kind
+    )
+    assert result.code == 0, result.err
+    files = sorted(
+        p.relative_to(tmp_path / "m").as_posix() for p in (tmp_path / "m").rglob("*") if p.is_file()
+    )
+    zip_name = f"{PROJECT}_{RELEASE_VERSION}_linux_amd64.zip"
+    expected = {
+        "fs": [f"terraform.local/teams-notify/servicenow/{zip_name}"],
+        "network": [
+            f"terraform.local/teams-notify/servicenow/{RELEASE_VERSION}.json",
+            "terraform.local/teams-notify/servicenow/index.json",
+            f"terraform.local/teams-notify/servicenow/{zip_name}",
+        ],
+        "registry": [
+            ".well-known/terraform.json",
+            f"v1/providers/teams-notify/servicenow/{RELEASE_VERSION}/download/linux/amd64",
+            f"v1/providers/teams-notify/servicenow/{RELEASE_VERSION}/{PROJECT}_{RELEASE_VERSION}_SHA256SUMS",
+            f"v1/providers/teams-notify/servicenow/{RELEASE_VERSION}/{PROJECT}_{RELEASE_VERSION}_SHA256SUMS.sig",
+            f"v1/providers/teams-notify/servicenow/{RELEASE_VERSION}/{zip_name}",
+            "v1/providers/teams-notify/servicenow/versions",
+        ],
+    }[kind]
+    assert files == sorted(expected)
+    if kind == "fs":
+        assert "filesystem_mirror" in result.out and str(tmp_path / "m") in result.out
+
+
+def test_mirror_cli_refuses_a_folder_without_a_release(tmp_path: Path) -> None:
+    result = run_cli("provider", "mirror", "--from", tmp_path, "--out", tmp_path / "m")
+    assert result.code == 2 and "no terraform-provider-servicenow_<version>_SHA256SUMS" in result.err

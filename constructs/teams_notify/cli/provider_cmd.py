@@ -198,10 +198,11 @@ def release_command(
 )
 @click.option(
     "--kind",
-    type=click.Choice(["fs", "network"]),
+    type=click.Choice(["fs", "network", "registry"]),
     default="fs",
     show_default=True,
-    help="fs: packed filesystem_mirror layout; network: also index.json and <version>.json for HTTPS.",
+    help="fs: packed filesystem_mirror layout; network: also index.json and <version>.json for HTTPS; "
+    "registry: a static provider registry (signed; needs TEAMS_NOTIFY_GPG_KEY_ID and GNUPGHOME).",
 )
 @click.option("--version", "version", default=None, help="Version to mirror when --from holds several.")
 @click.option(
@@ -223,25 +224,39 @@ def mirror_command(
     url: str | None,
     as_json: bool,
 ) -> None:
-    """Write a filesystem or network provider mirror from release artifacts.
+    """Write a filesystem or network provider mirror, or a static registry, from release artifacts.
 
     The zips are checked against the release's SHA256SUMS first. A network mirror's <version>.json
-    lists each zip's zh: (SHA-256) and h1: hashes; serve the folder over HTTPS. Other versions
-    already in --out stay listed.
+    lists each zip's zh: (SHA-256) and h1: hashes; serve the folder over HTTPS. A registry serves
+    the signed SHA256SUMS too, so `terraform init` checks the signature and locks zh: hashes for
+    every platform; serve it over HTTPS at the host of --source. Other versions already in --out
+    stay listed.
     """
-    from terraform_provider_servicenow.mirror import cli_config_text, write_mirror
-    from terraform_provider_servicenow.release import read_release
+    from terraform_provider_servicenow.install import parse_source
+    from terraform_provider_servicenow.mirror import Mirror, cli_config_text, write_mirror, write_registry
+    from terraform_provider_servicenow.release import check_gpg_key, public_key_armored, read_release
 
+    mirror: Mirror
     with _release_errors():
         release = read_release(release_dir, version)
-        mirror = write_mirror(release, out_dir, "network" if kind == "network" else "fs", source)
+        if kind == "registry":
+            key_id = os.environ.get("TEAMS_NOTIFY_GPG_KEY_ID", "")
+            check_gpg_key(key_id)
+            namespace = parse_source(source).namespace
+            mirror = write_registry(release, out_dir, public_key_armored(key_id), key_id, namespace)
+        else:
+            mirror = write_mirror(release, out_dir, "network" if kind == "network" else "fs", source)
     if as_json:
         click.echo(
             json.dumps({"root": str(mirror.root), "kind": kind, "files": [str(p) for p in mirror.files]})
         )
         return
     click.echo(f"{kind} mirror of {source} {release.version} in {mirror.folder}")
-    if kind == "fs" or url:
+    if kind == "registry":
+        click.echo(
+            f"serve {out_dir} over HTTPS as https://{source.split('/')[0]}/ (no CLI configuration needed)"
+        )
+    elif kind == "fs" or url:
         click.echo("use it with this Terraform CLI configuration (TF_CLI_CONFIG_FILE):")
         with _release_errors():
             click.echo(cli_config_text(mirror, url, source), nl=False)
