@@ -13,6 +13,8 @@ https_server(root)   context manager -> HttpsServer: serves `root` over HTTPS on
                      terraform as SSL_CERT_FILE), `.requests` (paths asked for). Files without an
                      extension (registry protocol documents) are served as application/json.
 gpg(home, *args)     run gpg --batch with GNUPGHOME=home -> CompletedProcess (no check).
+handshake(argv, env) start a provider -> (seconds from spawn to its go-plugin handshake line, the line,
+                     the running Popen); the caller kills it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import os
 import ssl
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -72,6 +75,14 @@ def stop_gpg_agent(home: Path) -> None:
     subprocess.run(
         ["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"], capture_output=True, check=False
     )
+
+
+def handshake(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, str, subprocess.Popen[str]]:
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    return time.perf_counter() - started, line, proc
 
 
 @pytest.fixture(scope="session")

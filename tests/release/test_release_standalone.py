@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from helpers.release import RELEASE_VERSION
+from helpers.release import RELEASE_VERSION, handshake
 from helpers.terraform import AdminApi, Terraform, provider_hcl, sandbox_env
 from teams_notify.sandbox import Sandbox
 from terraform_provider_servicenow.mirror import cli_config_text, write_mirror
@@ -41,19 +40,11 @@ def test_copied_executable_handshakes_without_python(release_dir: Release, tmp_p
     folder.mkdir()
     unzip_with_modes(release_dir.zips["linux_amd64"], folder)
     executable = folder / EXECUTABLE
-    proc = subprocess.Popen(
-        [str(executable)],
-        env=bare_env(tmp_path, str(folder)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    _, line, proc = handshake([str(executable)], bare_env(tmp_path, str(folder)))
     try:
-        assert proc.stdout is not None
-        handshake = proc.stdout.readline()
         # go-plugin handshake: core protocol 1, plugin protocol 6, unix socket, grpc, server cert.
-        fields = handshake.strip().split("|")
-        assert fields[:3] == ["1", "6", "unix"] and fields[4] == "grpc", handshake
+        fields = line.strip().split("|")
+        assert fields[:3] == ["1", "6", "unix"] and fields[4] == "grpc", line
         # The running process is our executable, and the interpreter it loaded is the bundled one.
         assert Path(os.readlink(f"/proc/{proc.pid}/exe")) == executable
         maps = Path(f"/proc/{proc.pid}/maps").read_text()
