@@ -216,6 +216,39 @@ def _strip_unneeded(contents: Path) -> None:
             shutil.rmtree(path)
 
 
+ELF_MACHINES = {0x3E: "amd64", 0xB7: "arm64"}
+MACHO_CPUS = {0x01000007: "amd64", 0x0100000C: "arm64"}
+
+
+def executable_platform(path: Path) -> str | None:
+    """Terraform's os_arch of a native executable, from its header (None if not recognised)."""
+    with path.open("rb") as handle:
+        header = handle.read(20)
+    if header[:4] == b"\x7fELF" and len(header) >= 20:
+        arch = ELF_MACHINES.get(int.from_bytes(header[18:20], "little"))
+        return f"linux_{arch}" if arch else None
+    if header[:4] == b"\xcf\xfa\xed\xfe":  # 64-bit Mach-O, little-endian
+        arch = MACHO_CPUS.get(int.from_bytes(header[4:8], "little"))
+        return f"darwin_{arch}" if arch else None
+    return None
+
+
+def check_build(build: Build) -> Build:
+    """The folder holds a provider executable for the platform it is released as."""
+    if not build.executable.is_file():
+        raise ReleaseError(
+            f"no {EXECUTABLE_NAME} executable in {build.folder}",
+            "Point --build at the --out folder of `teams-notify provider build` run on that platform.",
+        )
+    found = executable_platform(build.executable)
+    if found != build.platform:
+        raise ReleaseError(
+            f"{build.executable} is a {found or 'unrecognised'} executable, not {build.platform}",
+            "Build on a machine of that platform (PyInstaller cannot cross-compile) and name it right.",
+        )
+    return build
+
+
 def folder_size(folder: Path) -> int:
     """Bytes of all files under `folder` (the unpacked size of a build)."""
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())

@@ -199,3 +199,34 @@ def test_mirror_cli(
 def test_mirror_cli_refuses_a_folder_without_a_release(tmp_path: Path) -> None:
     result = run_cli("provider", "mirror", "--from", tmp_path, "--out", tmp_path / "m")
     assert result.code == 2 and "no terraform-provider-servicenow_<version>_SHA256SUMS" in result.err
+
+
+def test_release_of_builds_made_elsewhere_checks_their_platform(
+    release_gpg: GpgKey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in release_gpg.env().items():
+        monkeypatch.setenv(key, value)
+    built = run_cli("provider", "build", "--cache", BUILD_CACHE, "--out", tmp_path / "b", "--json")
+    assert built.code == 0, built.err
+    assert json.loads(built.out)["platform"] == "linux_amd64"
+    wrong = run_cli(
+        "provider",
+        "release",
+        "--out",
+        tmp_path / "r1",
+        "--no-host-build",
+        "--build",
+        f"linux_arm64={tmp_path / 'b'}",
+    )
+    assert wrong.code == 2 and "is a linux_amd64 executable, not linux_arm64" in wrong.err
+    right = run_cli(
+        "provider",
+        "release",
+        "--out",
+        tmp_path / "r2",
+        "--no-host-build",
+        "--build",
+        f"linux_amd64={tmp_path / 'b'}",
+    )
+    assert right.code == 0, right.err
+    assert set(read_release(tmp_path / "r2").zips) == {"linux_amd64"}

@@ -88,13 +88,13 @@ cache_option = click.option(
 @click.option(
     "--out",
     "out_dir",
-    required=True,
+    default=None,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write the executable and its _internal/ folder into.",
+    help="Folder to copy the executable and its _internal/ folder into (default: only the cache).",
 )
 @cache_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def build_command(out_dir: Path, cache_dir: Path | None, as_json: bool) -> None:
+def build_command(out_dir: Path | None, cache_dir: Path | None, as_json: bool) -> None:
     """Build the self-contained provider executable for this machine (PyInstaller --onedir).
 
     It runs without Python or this virtualenv. PyInstaller builds only for the machine it runs on:
@@ -106,15 +106,18 @@ def build_command(out_dir: Path, cache_dir: Path | None, as_json: bool) -> None:
     from terraform_provider_servicenow.build import folder_size
 
     build = _cached_build(cache_dir)
-    try:
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        shutil.copytree(build.folder, out_dir, symlinks=True)
-    except OSError as err:
-        raise BadInputError(
-            f"cannot write to {err.filename or out_dir}: {err.strerror}",
-            "Choose a folder you can write to with --out.",
-        ) from None
+    if out_dir is None:
+        out_dir = build.folder
+    elif out_dir.exists() and any(out_dir.iterdir()):
+        raise BadInputError(f"{out_dir} is not empty", "Give --out a new or empty folder.")
+    else:
+        try:
+            shutil.copytree(build.folder, out_dir, symlinks=True, dirs_exist_ok=True)
+        except OSError as err:
+            raise BadInputError(
+                f"cannot write to {err.filename or out_dir}: {err.strerror}",
+                "Choose a folder you can write to with --out.",
+            ) from None
     result = {"folder": str(out_dir), "platform": build.platform, "bytes": folder_size(out_dir)}
     if as_json:
         click.echo(json.dumps(result))
@@ -273,19 +276,14 @@ def _cached_build(cache_dir: Path | None) -> Build:
 
 
 def _named_build(spec: str) -> Build:
-    from terraform_provider_servicenow.build import Build
+    from terraform_provider_servicenow.build import Build, check_build
     from terraform_provider_servicenow.release import PLATFORM
 
     platform, _, folder = spec.partition("=")
-    build = Build(Path(folder).expanduser(), platform)
     if not PLATFORM.match(platform) or not folder:
         raise BadInputError(f"--build {spec!r} is not OS_ARCH=DIR", "e.g. --build linux_arm64=./build-arm64")
-    if not build.executable.is_file():
-        raise BadInputError(
-            f"no terraform-provider-servicenow executable in {folder}",
-            "Point --build at the --out folder of `teams-notify provider build` run on that platform.",
-        )
-    return build
+    with _release_errors():
+        return check_build(Build(Path(folder).expanduser(), platform))
 
 
 @contextmanager
