@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers.release import RELEASE_VERSION, handshake
+from helpers.release import RELEASE_VERSION, handshake, https_server
 from helpers.terraform import AdminApi, Terraform, provider_hcl, sandbox_env
 from teams_notify.sandbox import Sandbox
 from terraform_provider_servicenow.mirror import cli_config_text, write_mirror
@@ -96,3 +96,28 @@ resource "servicenow_record" "cert" {
     row = AdminApi(provider_sandbox).get("sys_certificate", sys_id)
     assert row is not None and row["name"] == "standalone-provider"
     assert tf.plan().returncode == 0  # the second plan is empty
+
+
+@pytest.mark.terraform
+def test_frozen_provider_verifies_tls(release_dir: Release, tmp_path: Path) -> None:
+    """The bundled ssl module works: against an HTTPS server of a private CA the provider gets
+    through TLS when SSL_CERT_FILE names that CA (the server answers 404: it is not ServiceNow),
+    and does not connect otherwise (its CA store does not know the CA)."""
+    mirror = write_mirror(release_dir, tmp_path / "mirror", "fs")
+    (tmp_path / "www").mkdir()
+    data_source = 'data "servicenow_record" "x" {\n  table = "sys_user"\n  query = "name=a"\n}\n'
+    with https_server(tmp_path / "www", tmp_path / "pki") as server:
+        outputs = {}
+        for trusted in (True, False):
+            env = {"SERVICENOW_INSTANCE_URL": server.url.rstrip("/"), "SERVICENOW_TOKEN": "t"}
+            if trusted:
+                env["SSL_CERT_FILE"] = str(server.ca_file)
+            tf = Terraform(tmp_path / f"tf-{trusted}", tmp_path / "unused", env=env)
+            tf.cli_config.write_text(cli_config_text(mirror))
+            tf.write(provider_hcl(max_retries=0) + data_source)
+            tf.init()
+            outputs[trusted] = tf.run("plan", "-input=false", "-no-color", check=False).output
+    assert "ServiceNow answered HTTP 404" in outputs[True], outputs[True]
+    # The client reports a refused certificate as a connection error (it does not name TLS yet).
+    assert "(last: ConnectError)" in outputs[False], outputs[False]
+    assert "HTTP 404" not in outputs[False]
