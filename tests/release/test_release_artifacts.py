@@ -231,3 +231,24 @@ def test_release_of_builds_made_elsewhere_checks_their_platform(
     )
     assert right.code == 0, right.err
     assert set(read_release(tmp_path / "r2").zips) == {"linux_amd64"}
+
+
+def test_key_with_passphrase_signs_with_the_passphrase_from_the_environment(
+    release_build: Build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = new_gpg_home(tmp_path / "gpg")
+    try:
+        generate = ["--quick-gen-key", "protected <p@example.invalid>", "rsa2048", "sign", "never"]
+        made = gpg(home, "--pinentry-mode", "loopback", "--passphrase", "s3cret-Pass", *generate)
+        assert made.returncode == 0, made.stderr.decode()
+        monkeypatch.setenv("GNUPGHOME", str(home))
+        key = "protected"
+        monkeypatch.setenv("TEAMS_NOTIFY_GPG_PASSPHRASE", "wrong")
+        with pytest.raises(Exception, match="gpg could not sign with key 'protected'"):
+            write_release(tmp_path / "bad", RELEASE_VERSION, [release_build], key)
+        assert not (tmp_path / "bad" / f"{PROJECT}_{RELEASE_VERSION}_SHA256SUMS").exists()  # no unsigned sums
+        monkeypatch.setenv("TEAMS_NOTIFY_GPG_PASSPHRASE", "s3cret-Pass")
+        release = write_release(tmp_path / "good", RELEASE_VERSION, [release_build], key)
+        assert gpg(home, "--verify", str(release.signature), str(release.sha256sums)).returncode == 0
+    finally:
+        stop_gpg_agent(home)
