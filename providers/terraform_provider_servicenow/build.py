@@ -37,7 +37,10 @@ EXECUTABLE_NAME = "terraform-provider-servicenow"
 CONTENTS_DIR = "_internal"  # PyInstaller's default; Terraform skips folders when it looks for the executable
 
 # Distributions frozen into the executable: their versions are part of the cache key.
-FROZEN_DISTRIBUTIONS = ("tf", "httpx", "httpcore", "certifi", "grpcio", "protobuf", "cryptography", "msgpack")
+FROZEN_DISTRIBUTIONS = (
+    *("tf", "grpcio", "protobuf", "cryptography", "cffi", "msgpack"),
+    *("httpx", "httpcore", "h11", "anyio", "sniffio", "idna", "certifi"),
+)
 
 # Modules the provider never imports but PyInstaller would otherwise pull in through optional
 # imports of our dependencies (or the whole stdlib test suite): each one only adds size.

@@ -46,7 +46,12 @@ from typing import Literal
 
 from terraform_provider_servicenow.build import ReleaseError
 from terraform_provider_servicenow.exceptions import ServiceNowError
-from terraform_provider_servicenow.install import DEFAULT_SOURCE, SourceAddress, parse_source
+from terraform_provider_servicenow.install import (
+    DEFAULT_SOURCE,
+    SourceAddress,
+    parse_source,
+    provider_installation_text,
+)
 from terraform_provider_servicenow.release import PROTOCOL_VERSIONS, PROVIDER_TYPE, Release, unwritable_error
 
 MirrorKind = Literal["fs", "network", "registry"]
@@ -163,22 +168,13 @@ def h1_hash(zip_path: Path) -> str:
 def cli_config_text(mirror: Mirror, url: str | None = None, source: str = DEFAULT_SOURCE) -> str:
     """A Terraform CLI configuration that installs our provider from this mirror (a network mirror
     needs the HTTPS `url` it is served at) and everything else as usual."""
-    address = parse_source(source)
-    pattern = f"{address.host}/{address.namespace}/*"
+    if mirror.kind == "fs":
+        return provider_installation_text("filesystem_mirror", "path", str(mirror.root), source)
+    if mirror.kind == "network" and url and url.startswith("https://"):
+        return provider_installation_text("network_mirror", "url", url.rstrip("/") + "/", source)
     if mirror.kind == "network":
-        if not url or not url.startswith("https://"):
-            raise ReleaseError(
-                "a network mirror needs its https:// URL", "Pass the URL the mirror is served at."
-            )
-        block = f"  network_mirror {{\n    url     = {json.dumps(url.rstrip('/') + '/')}\n"
-    else:
-        block = f"  filesystem_mirror {{\n    path    = {json.dumps(str(mirror.root))}\n"
-    return (
-        "provider_installation {\n"
-        f"{block}    include = [{json.dumps(pattern)}]\n  }}\n"
-        f"  direct {{\n    exclude = [{json.dumps(pattern)}]\n  }}\n"
-        "}\n"
-    )
+        raise ReleaseError("a network mirror needs its https:// URL", "Pass the URL it is served at (--url).")
+    raise ReleaseError("a registry needs no CLI configuration", "Serve it at the host of the source address.")
 
 
 def _address(source: str) -> SourceAddress:
