@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: setup synth test lint bench provider-build
+.PHONY: setup synth test test-built lint bench provider-build
 
 setup: $(STAMP)
 
@@ -29,6 +29,12 @@ provider-build: setup
 
 test: lint provider-build
 	$(VENV)/bin/pytest -q -n 2
+
+# The provider's acceptance tests and the stacks' Terraform tests again, against the self-contained
+# provider instead of the venv one (tests/provider is not marked `terraform` test by test).
+test-built: provider-build
+	TEAMS_NOTIFY_TEST_PROVIDER=built $(VENV)/bin/pytest -q -n 2 tests/provider
+	TEAMS_NOTIFY_TEST_PROVIDER=built $(VENV)/bin/pytest -q -n 2 -m terraform tests/constructs tests/teams
 
 bench: setup
 	$(PY) bench/provider_bench.py

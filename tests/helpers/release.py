@@ -13,6 +13,11 @@ https_server(root)   context manager -> HttpsServer: serves `root` over HTTPS on
                      terraform as SSL_CERT_FILE), `.requests` (paths asked for). Files without an
                      extension (registry protocol documents) are served as application/json.
 gpg(home, *args)     run gpg --batch with GNUPGHOME=home -> CompletedProcess (no check).
+install_built(build, plugin_dir) -> Path: the frozen build in Terraform's unpacked mirror layout (the
+                     executable renamed terraform-provider-servicenow_v<version>, `_internal/` beside it).
+                     With TEAMS_NOTIFY_TEST_PROVIDER=built, tests/helpers/terraform.py's
+                     `terraform_plugin_dir` serves this instead of the venv wrapper, so every
+                     Terraform test runs against the self-contained provider (`make test-built`).
 handshake(argv, env) start a provider -> (seconds from spawn to its go-plugin handshake line, the line,
                      the running Popen); the caller kills it.
 """
@@ -23,6 +28,7 @@ import datetime
 import http.server
 import ipaddress
 import os
+import shutil
 import ssl
 import subprocess
 import threading
@@ -38,7 +44,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from terraform_provider_servicenow.build import Build, cached_build
+from terraform_provider_servicenow.build import CONTENTS_DIR, Build, cached_build
+from terraform_provider_servicenow.install import DEFAULT_SOURCE, executable_path, parse_source
 from terraform_provider_servicenow.release import Release, write_release
 
 REPO = Path(__file__).resolve().parents[2]
@@ -83,6 +90,13 @@ def handshake(argv: list[str], env: dict[str, str] | None = None) -> tuple[float
     assert proc.stdout is not None
     line = proc.stdout.readline()
     return time.perf_counter() - started, line, proc
+
+
+def install_built(build: Build, plugin_dir: Path) -> Path:
+    target = executable_path(plugin_dir, parse_source(DEFAULT_SOURCE))
+    shutil.copytree(build.folder / CONTENTS_DIR, target.parent / CONTENTS_DIR)
+    shutil.copy2(build.executable, target)
+    return plugin_dir
 
 
 @pytest.fixture(scope="session")
