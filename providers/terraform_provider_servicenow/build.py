@@ -84,6 +84,9 @@ EXCLUDED_MODULES = (
 )
 
 
+PYTHON_LICENSE = (
+    Path(sys.base_prefix) / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "LICENSE.txt"
+)
 KEEP_BUILDS = 3  # builds kept in the cache (other worktrees or versions may share it)
 PACKAGE_DIR = Path(terraform_provider_servicenow.__file__).parent
 # Our packaging modules: never imported by the running provider, so neither frozen nor hashed.
@@ -205,6 +208,10 @@ def pyinstaller_options() -> list[str]:
         "--collect-submodules=tf.gen",
         # httpx verifies TLS against certifi's bundle, a data file.
         "--collect-data=certifi",
+        # The release redistributes these: their metadata (license files included) and Python's
+        # license travel with the executable.
+        *(f"--copy-metadata={name}" for name in FROZEN_DISTRIBUTIONS if _version_of(name) != "absent"),
+        f"--add-data={PYTHON_LICENSE}:licenses/python",
         *(f"--exclude-module={name}" for name in EXCLUDED_MODULES),
         *(f"--exclude-module=terraform_provider_servicenow.{name}" for name in PACKAGING_MODULES),
     ]
