@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import terraform_provider_servicenow
-from terraform_provider_servicenow.exceptions import ServiceNowError
 from terraform_provider_servicenow.install import os_arch
 
 EXECUTABLE_NAME = "terraform-provider-servicenow"
@@ -93,8 +92,17 @@ PACKAGE_DIR = Path(terraform_provider_servicenow.__file__).parent
 PACKAGING_MODULES = ("build", "release", "mirror")
 
 
-class ReleaseError(ServiceNowError):
-    """Building or packaging a release failed for a reason the user can fix."""
+class ReleaseError(Exception):
+    """Building or packaging a release failed for a reason the user can fix: a one-line `summary`
+    and a `detail` that says what to do (the CLI prints them as cause and fix)."""
+
+    def __init__(self, summary: str, detail: str = "") -> None:
+        super().__init__(summary)
+        self.summary = summary
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.summary}: {self.detail}" if self.detail else self.summary
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from helpers.certs import run_cli
 from helpers.release import BUILD_CACHE, RELEASE_VERSION, GpgKey, gpg, new_gpg_home, stop_gpg_agent
-from terraform_provider_servicenow.build import Build
+from terraform_provider_servicenow.build import Build, ReleaseError
 from terraform_provider_servicenow.release import Release, read_release, write_release
 
 PROJECT = "terraform-provider-servicenow"
@@ -121,7 +121,7 @@ def test_read_release_refuses_a_changed_zip(release_dir: Release, tmp_path: Path
     with zip_path.open("r+b") as handle:
         handle.seek(-10, 2)
         handle.write(b"0123456789")
-    with pytest.raises(Exception, match="does not match its SHA256SUMS entry"):
+    with pytest.raises(ReleaseError, match="does not match its SHA256SUMS entry"):
         read_release(copy)
 
 
@@ -247,7 +247,7 @@ def test_key_with_passphrase_signs_with_the_passphrase_from_the_environment(
         monkeypatch.setenv("GNUPGHOME", str(home))
         key = "protected"
         monkeypatch.setenv("TEAMS_NOTIFY_GPG_PASSPHRASE", "wrong")
-        with pytest.raises(Exception, match="gpg could not sign with key 'protected'"):
+        with pytest.raises(ReleaseError, match="gpg could not sign with key 'protected'"):
             write_release(tmp_path / "bad", RELEASE_VERSION, [release_build], key)
         assert not (tmp_path / "bad" / f"{PROJECT}_{RELEASE_VERSION}_SHA256SUMS").exists()  # no unsigned sums
         monkeypatch.setenv("TEAMS_NOTIFY_GPG_PASSPHRASE", "s3cret-Pass")
@@ -255,3 +255,20 @@ def test_key_with_passphrase_signs_with_the_passphrase_from_the_environment(
         assert gpg(home, "--verify", str(release.signature), str(release.sha256sums)).returncode == 0
     finally:
         stop_gpg_agent(home)
+
+
+def test_read_release_asks_for_a_version_when_there_are_several(
+    release_dir: Release,
+    release_build: Build,
+    release_gpg: GpgKey,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GNUPGHOME", str(release_gpg.home))
+    folder = Path(shutil.copytree(release_dir.folder, tmp_path / "two"))
+    write_release(folder, "0.2.0", [release_build], release_gpg.fingerprint)
+    with pytest.raises(ReleaseError, match=r"holds several versions \(0\.1\.0, 0\.2\.0\)"):
+        read_release(folder)
+    assert read_release(folder, "0.2.0").version == "0.2.0"
+    with pytest.raises(ReleaseError, match=re.escape("no terraform-provider-servicenow_0.3.0_SHA256SUMS")):
+        read_release(folder, "0.3.0")

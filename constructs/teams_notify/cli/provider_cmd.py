@@ -288,10 +288,11 @@ def _named_build(spec: str) -> Build:
 
 @contextmanager
 def _release_errors() -> Iterator[None]:
-    """Provider-side release errors become the CLI's one-line bad-input errors."""
+    """Provider-side release (and source address) errors become the CLI's bad-input errors."""
+    from terraform_provider_servicenow.build import ReleaseError
     from terraform_provider_servicenow.exceptions import ServiceNowError
 
     try:
         yield
-    except ServiceNowError as err:
+    except (ReleaseError, ServiceNowError) as err:
         raise BadInputError(err.summary, err.detail) from None
