@@ -109,8 +109,8 @@ def write_release(
 ) -> Release:
     """Write zips, manifest, SHA256SUMS and its signature for `version` into `out_dir`.
 
-    The signature is made before anything is written, on a temporary copy, so a missing key or
-    gpg leaves no half release behind (the SHA256SUMS does not exist without its .sig).
+    gpg and the key are checked before anything is written, and the SHA256SUMS appears only once
+    its signature exists: a release folder never holds unsigned checksums.
     """
     check_version(version)
     key_id = gpg_key_id if gpg_key_id is not None else os.environ.get(GPG_KEY_ENV, "")
@@ -127,8 +127,11 @@ def write_release(
         sums = "".join(f"{sha256_file(p)}  {p.name}\n" for p in sorted(files, key=lambda p: p.name))
         partial = release.sha256sums.with_name(release.sha256sums.name + ".partial")
         partial.write_text(sums)
-        sign_detached(partial, release.signature, key_id)
-        os.replace(partial, release.sha256sums)
+        try:
+            sign_detached(partial, release.signature, key_id)
+            os.replace(partial, release.sha256sums)
+        finally:
+            partial.unlink(missing_ok=True)
     except OSError as err:
         raise unwritable_error(out_dir, err) from None
     return release
