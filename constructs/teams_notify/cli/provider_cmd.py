@@ -104,20 +104,19 @@ def build_command(out_dir: Path | None, cache_dir: Path | None, as_json: bool) -
     import shutil
 
     from terraform_provider_servicenow.build import folder_size
+    from terraform_provider_servicenow.release import unwritable_error
 
+    if out_dir is not None and out_dir.is_dir() and any(out_dir.iterdir()):  # click refuses a file
+        raise BadInputError(f"{out_dir} is not empty", "Give --out a new or empty folder.")
     build = _cached_build(cache_dir)
     if out_dir is None:
         out_dir = build.folder
-    elif out_dir.exists() and any(out_dir.iterdir()):
-        raise BadInputError(f"{out_dir} is not empty", "Give --out a new or empty folder.")
     else:
         try:
             shutil.copytree(build.folder, out_dir, symlinks=True, dirs_exist_ok=True)
         except OSError as err:
-            raise BadInputError(
-                f"cannot write to {err.filename or out_dir}: {err.strerror}",
-                "Choose a folder you can write to with --out.",
-            ) from None
+            error = unwritable_error(out_dir, err)
+            raise BadInputError(error.summary, error.detail) from None
     result = {"folder": str(out_dir), "platform": build.platform, "bytes": folder_size(out_dir)}
     if as_json:
         click.echo(json.dumps(result))
