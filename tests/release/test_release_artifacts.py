@@ -213,6 +213,8 @@ def test_release_of_builds_made_elsewhere_checks_their_platform(
     built = run_cli("provider", "build", "--cache", BUILD_CACHE, "--out", tmp_path / "b", "--json")
     assert built.code == 0, built.err
     assert json.loads(built.out)["platform"] == "linux_amd64"
+    again = run_cli("provider", "build", "--cache", BUILD_CACHE, "--out", tmp_path / "b")
+    assert again.code == 2 and "is not empty" in again.err  # never overwrites a folder
     wrong = run_cli(
         "provider",
         "release",
