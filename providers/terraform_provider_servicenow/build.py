@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import terraform_provider_servicenow
-from terraform_provider_servicenow.install import os_arch
+from terraform_provider_servicenow import __version__
+from terraform_provider_servicenow.install import DEFAULT_SOURCE, executable_path, os_arch, parse_source
 
 EXECUTABLE_NAME = "terraform-provider-servicenow"
 CONTENTS_DIR = "_internal"  # PyInstaller's default; Terraform skips folders when it looks for the executable
@@ -232,6 +233,21 @@ def _strip_unneeded(contents: Path) -> None:
     for path in list(contents.glob("*.dist-info")):
         if path.is_dir() and path.name.split("-")[0].lower() in ("pyinstaller", "setuptools", "pip", "wheel"):
             shutil.rmtree(path)
+
+
+def install_build(
+    build: Build, plugin_dir: Path, source: str = DEFAULT_SOURCE, version: str = __version__
+) -> Path:
+    """Put a build into Terraform's unpacked mirror layout (as `install.install` does with the venv
+    wrapper): the executable renamed `terraform-provider-<type>_v<version>`, `_internal/` beside it.
+    Its lock-file hash, unlike the wrapper's, does not depend on where the checkout is."""
+    target = executable_path(plugin_dir, parse_source(source), version)
+    check_build(build)
+    if target.parent.exists():
+        shutil.rmtree(target.parent)  # only our own version folder: a previous install of it
+    shutil.copytree(build.folder / CONTENTS_DIR, target.parent / CONTENTS_DIR, symlinks=True)
+    shutil.copy2(build.executable, target)
+    return target
 
 
 ELF_MACHINES = {0x3E: "amd64", 0xB7: "arm64"}

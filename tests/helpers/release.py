@@ -28,7 +28,6 @@ import datetime
 import http.server
 import ipaddress
 import os
-import shutil
 import ssl
 import subprocess
 import threading
@@ -44,8 +43,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from terraform_provider_servicenow.build import CONTENTS_DIR, Build, cached_build
-from terraform_provider_servicenow.install import DEFAULT_SOURCE, executable_path, parse_source
+from terraform_provider_servicenow.build import Build, cached_build, install_build
 from terraform_provider_servicenow.release import Release, write_release
 
 REPO = Path(__file__).resolve().parents[2]
@@ -93,9 +91,7 @@ def handshake(argv: list[str], env: dict[str, str] | None = None) -> tuple[float
 
 
 def install_built(build: Build, plugin_dir: Path) -> Path:
-    target = executable_path(plugin_dir, parse_source(DEFAULT_SOURCE))
-    shutil.copytree(build.folder / CONTENTS_DIR, target.parent / CONTENTS_DIR)
-    shutil.copy2(build.executable, target)
+    install_build(build, plugin_dir)
     return plugin_dir
 
 

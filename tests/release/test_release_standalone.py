@@ -4,6 +4,7 @@ against the sandbox with no Python on PATH and no PYTHON* variables."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -11,11 +12,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers.release import RELEASE_VERSION, handshake, https_server
+from helpers.release import BUILD_CACHE, RELEASE_VERSION, handshake, https_server
 from helpers.terraform import AdminApi, Terraform, provider_hcl, sandbox_env
+from teams_notify.cli import main
 from teams_notify.sandbox import Sandbox
-from terraform_provider_servicenow.mirror import cli_config_text, write_mirror
-from terraform_provider_servicenow.release import Release
+from terraform_provider_servicenow import __version__
+from terraform_provider_servicenow.build import Build
+from terraform_provider_servicenow.mirror import cli_config_text, h1_hash, write_mirror
+from terraform_provider_servicenow.release import Release, executable_name, write_zip
 
 EXECUTABLE = f"terraform-provider-servicenow_v{RELEASE_VERSION}"
 
@@ -121,3 +125,34 @@ def test_frozen_provider_verifies_tls(release_dir: Release, tmp_path: Path) -> N
     # The client reports a refused certificate as a connection error (it does not name TLS yet).
     assert "(last: ConnectError)" in outputs[False], outputs[False]
     assert "HTTP 404" not in outputs[False]
+
+
+@pytest.mark.terraform
+def test_install_standalone_gives_the_same_lock_hash_as_the_release_zip(
+    release_build: Build, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`provider install --standalone`: Terraform uses the self-contained executable from the
+    unpacked layout, and locks the same h1: as for the release zip (no checkout path inside)."""
+    plugin_dir = tmp_path / "plugins"
+    code = main(
+        [
+            "provider",
+            "install",
+            "--standalone",
+            "--cache",
+            str(BUILD_CACHE),
+            "--dir",
+            str(plugin_dir),
+            "--json",
+        ]
+    )
+    assert code == 0
+    installed = Path(json.loads(capsys.readouterr().out)["path"])
+    assert installed.name == f"terraform-provider-servicenow_v{__version__}"
+    assert (installed.parent / "_internal").is_dir() and installed.read_bytes()[:4] == b"\x7fELF"
+    tf = Terraform(tmp_path / "tf", plugin_dir)
+    tf.write(provider_hcl())
+    tf.init()
+    lock = (tf.workdir / ".terraform.lock.hcl").read_text()
+    write_zip(release_build, executable_name(__version__), tmp_path / "p.zip")
+    assert f'"{h1_hash(tmp_path / "p.zip")}"' in lock

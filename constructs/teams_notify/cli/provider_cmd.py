@@ -37,13 +37,23 @@ def group() -> None:
     show_default=True,
     help="Provider source address <host>/<namespace>/<type> used in required_providers.",
 )
+@click.option(
+    "--standalone",
+    is_flag=True,
+    help="Install the self-contained executable (`provider build`) instead of the venv wrapper.",
+)
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Build cache for --standalone (default as for `provider build`).")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def install_command(plugin_dir: Path | None, source: str, as_json: bool) -> None:
+def install_command(
+    plugin_dir: Path | None, source: str, standalone: bool, cache_dir: Path | None, as_json: bool
+) -> None:
     """Put an executable provider where `terraform init` finds it offline.
 
     Writes <DIR>/<host>/<namespace>/<type>/<version>/<os_arch>/terraform-provider-<type>_v<version>,
-    a small wrapper that runs this virtualenv's Python. For a DIR other than the default, point
-    Terraform at it with a filesystem_mirror block (printed below).
+    a small wrapper that runs this virtualenv's Python (with --standalone: the self-contained
+    executable and its _internal/ folder). For a DIR other than the default, point Terraform at it
+    with a filesystem_mirror block (printed below).
     """
     from terraform_provider_servicenow import __version__
     from terraform_provider_servicenow.exceptions import ServiceNowError
@@ -51,7 +61,14 @@ def install_command(plugin_dir: Path | None, source: str, as_json: bool) -> None
 
     directory = (plugin_dir or default_plugin_dir()).expanduser().absolute()
     try:
-        path = install(directory, source)
+        if standalone:
+            from terraform_provider_servicenow.build import install_build
+
+            build = _cached_build(cache_dir)
+            with _release_errors():
+                path = install_build(build, directory, source)
+        else:
+            path = install(directory, source)
     except ServiceNowError as err:
         raise BadInputError(err.summary, err.detail) from None
     except OSError as err:
