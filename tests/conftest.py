@@ -13,6 +13,7 @@ from helpers.certs import certs_key, certs_openssl, certs_openssl_chain, certs_o
 from helpers.constructs import constructs_bundles, constructs_example  # noqa: F401
 from helpers.doctor import doctor, doctor_stand  # noqa: F401
 from helpers.entra import entra, entra_client_cert, entra_data_dir  # noqa: F401
+from helpers.release import release_build, release_dir, release_gpg  # noqa: F401
 from helpers.sandbox import sandbox, sandbox_admin  # noqa: F401
 from helpers.terraform import (  # noqa: F401
     provider_sandbox,

@@ -212,18 +212,61 @@ class LocalBackendConfig(Strict):
 
 
 class CloudBackendConfig(Strict):
-    """Terraform Cloud / Enterprise: one workspace per stack, named by `workspace_pattern`."""
+    """Terraform Cloud / Enterprise: one workspace per stack, named by `workspace_pattern`.
+
+    Placeholders in `workspace_pattern`, `project` and `tags`: {tenant}, {side} (entra or
+    servicenow) and {stack} (= {tenant}-{side}). The cloud block selects the workspace by name
+    (and creates it in `project` if missing); Terraform forbids tags beside a name there, so `tags`
+    go to the stack summary and are applied through the API (docs/terraform-cloud.md).
+    """
 
     type: Literal["cloud"]
     organization: str = Field(min_length=1)
     hostname: str = "app.terraform.io"
     workspace_pattern: str = "teams-notify-{stack}"
+    project: str | None = Field(default=None, min_length=1)
+    tags: list[str] = []
 
     @model_validator(mode="after")
     def _pattern_has_stack(self) -> CloudBackendConfig:
-        if "{stack}" not in self.workspace_pattern:
-            raise ValueError("workspace_pattern must contain {stack} so every stack gets its own workspace")
+        pattern = self.workspace_pattern
+        if "{stack}" not in pattern and not ("{tenant}" in pattern and "{side}" in pattern):
+            raise ValueError(
+                "workspace_pattern must contain {stack} (or {tenant} and {side}) so every stack gets "
+                "its own workspace"
+            )
+        if not WORKSPACE_NAME_RE.match(_expand(pattern, "workspace_pattern", "t", "entra")):
+            raise ValueError("workspace_pattern may hold only letters, digits, - and _ besides placeholders")
+        project = None if self.project is None else _expand(self.project, "project", "t", "entra")
+        if project is not None and not PROJECT_NAME_RE.match(project):
+            raise ValueError("project may hold only letters, digits, spaces, - and _ besides placeholders")
+        for tag in self.tags:
+            if not TAG_RE.match(_expand(tag, "tags", "t", "entra")):
+                raise ValueError(f"tag {tag!r}: lowercase letters, digits, -, _ and : only (Terraform Cloud)")
         return self
+
+    def workspace(self, tenant: str, side: str) -> str:
+        return _expand(self.workspace_pattern, "workspace_pattern", tenant, side)
+
+    def project_for(self, tenant: str, side: str) -> str | None:
+        return None if self.project is None else _expand(self.project, "project", tenant, side)
+
+    def tags_for(self, tenant: str, side: str) -> list[str]:
+        return [_expand(tag, "tags", tenant, side) for tag in self.tags]
+
+
+WORKSPACE_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,90}$")
+PROJECT_NAME_RE = re.compile(r"^[A-Za-z0-9 _-]{1,40}$")
+TAG_RE = re.compile(r"^[a-z0-9_:-]{1,255}$")
+
+
+def _expand(pattern: str, key: str, tenant: str, side: str) -> str:
+    """Fill {tenant}, {side} and {stack} into a backend name pattern."""
+    try:
+        return pattern.format(tenant=tenant, side=side, stack=f"{tenant}-{side}")
+    except (KeyError, IndexError, ValueError) as err:
+        placeholders = "{tenant}, {side} and {stack}"
+        raise ValueError(f"{key} {pattern!r}: only {placeholders} may appear in braces") from err
 
 
 class AzurermBackendConfig(Strict):

@@ -102,12 +102,18 @@ def install(
 def cli_config_text(plugin_dir: Path, source: str = DEFAULT_SOURCE) -> str:
     """A Terraform CLI configuration that takes our provider from `plugin_dir` and everything else
     from the usual places."""
+    return provider_installation_text("filesystem_mirror", "path", str(plugin_dir), source)
+
+
+def provider_installation_text(block: str, key: str, location: str, source: str = DEFAULT_SOURCE) -> str:
+    """A CLI configuration taking our provider from one mirror (`filesystem_mirror` + `path`, or
+    `network_mirror` + `url`) and everything else from the usual places."""
     address = parse_source(source)
     pattern = f"{address.host}/{address.namespace}/*"
     return (
         "provider_installation {\n"
-        "  filesystem_mirror {\n"
-        f"    path    = {_hcl_string(str(plugin_dir))}\n"
+        f"  {block} {{\n"
+        f"    {key:<7} = {_hcl_string(location)}\n"
         f"    include = [{_hcl_string(pattern)}]\n"
         "  }\n"
         "  direct {\n"

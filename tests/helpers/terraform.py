@@ -3,7 +3,8 @@
 API (re-exported by tests/conftest.py):
 
     terraform_plugin_dir   session fixture -> Path: the provider installed (unpacked mirror layout)
-                           once per test session, exactly as `teams-notify provider install --dir` does.
+                           once per test session, exactly as `teams-notify provider install --dir` does
+                           (TEAMS_NOTIFY_TEST_PROVIDER=built: the self-contained build, helpers/release.py).
     terraform_cli_config   autouse session fixture -> Path: TF_CLI_CONFIG_FILE for the whole session,
                            a CLI config whose filesystem_mirror is terraform_plugin_dir, so synth locks
                            (and terraform installs) the test session's provider, never whatever
@@ -210,7 +211,14 @@ def install_for_tests(plugin_dir: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def terraform_plugin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return install_for_tests(tmp_path_factory.mktemp("terraform-plugins"))
+    plugin_dir = tmp_path_factory.mktemp("terraform-plugins")
+    if os.environ.get("TEAMS_NOTIFY_TEST_PROVIDER") == "built":  # the self-contained build instead
+        from terraform_provider_servicenow.build import cached_build
+
+        from helpers.release import BUILD_CACHE, install_built
+
+        return install_built(cached_build(BUILD_CACHE), plugin_dir)
+    return install_for_tests(plugin_dir)
 
 
 @pytest.fixture(scope="session", autouse=True)

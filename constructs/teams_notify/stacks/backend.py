@@ -58,7 +58,10 @@ def add_backend(stack: Construct, tenant: TenantConfig, stack_name: str) -> None
             stack,
             hostname=backend.hostname,
             organization=backend.organization,
-            workspaces=NamedCloudWorkspace(name=_workspace(backend, tenant, stack_name)),
+            workspaces=NamedCloudWorkspace(
+                name=backend.workspace(tenant.name, side_of(tenant, stack_name)),
+                project=backend.project_for(tenant.name, side_of(tenant, stack_name)),
+            ),
         )
     elif isinstance(backend, AzurermBackendConfig):
         AzurermBackend(stack, **_azurerm(backend, tenant, stack_name))
@@ -83,15 +86,32 @@ def entra_remote_state(scope: Construct, tenant: TenantConfig) -> Any:
             "entra_state",
             hostname=backend.hostname,
             organization=backend.organization,
-            workspaces=NamedRemoteWorkspace(_workspace(backend, tenant, entra)),
+            workspaces=NamedRemoteWorkspace(backend.workspace(tenant.name, side_of(tenant, entra))),
         )
     if isinstance(backend, AzurermBackendConfig):
         return DataTerraformRemoteStateAzurerm(scope, "entra_state", **_azurerm(backend, tenant, entra))
     return DataTerraformRemoteStateLocal(scope, "entra_state", path=local_state_file(entra))
 
 
-def _workspace(backend: CloudBackendConfig, tenant: TenantConfig, stack_name: str) -> str:
-    return backend.workspace_pattern.format(stack=stack_name, tenant=tenant.name)
+def side_of(tenant: TenantConfig, stack_name: str) -> str:
+    """`entra` or `servicenow`: the stack name is `<tenant>-<side>`."""
+    return stack_name.removeprefix(f"{tenant.name}-")
+
+
+def cloud_workspace(tenant: TenantConfig, stack_name: str) -> dict[str, Any] | None:
+    """What Terraform Cloud holds for this stack (for the stack summary): organization, workspace,
+    project and the tags to apply through the API (the cloud block cannot carry them)."""
+    backend = tenant.backend
+    if not isinstance(backend, CloudBackendConfig):
+        return None
+    side = side_of(tenant, stack_name)
+    return {
+        "hostname": backend.hostname,
+        "organization": backend.organization,
+        "workspace": backend.workspace(tenant.name, side),
+        "project": backend.project_for(tenant.name, side),
+        "tags": backend.tags_for(tenant.name, side),
+    }
 
 
 def _azurerm(backend: AzurermBackendConfig, tenant: TenantConfig, stack_name: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from teams_notify.config import TenantConfig
+from teams_notify.stacks.backend import cloud_workspace
 from teams_notify.stacks.certificates import CheckedCertificate
 from teams_notify.stacks.provider_lock import annotate_manifest, lock_local_providers
 from teams_notify.stacks.servicenow.fields import X5T_PLACEHOLDER_PREFIX, x5t_placeholder
@@ -44,9 +45,12 @@ class StackSummary:
     # Providers the stack needs that are not installed (`stacks.provider_lock`); also annotations
     # in manifest.json, which the CDK CLIs print.
     provider_warnings: list[str] = field(default_factory=list)
+    # The stack's Terraform Cloud workspace (name, project, tags: tags are applied through the
+    # API from here, since Terraform allows no tags beside a workspace name); None: no cloud.
+    terraform_cloud: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if not (k == "terraform_cloud" and v is None)}
 
 
 def fill_placeholders(stack_json: dict[str, Any], x5t_by_key: dict[str, str]) -> int:
@@ -138,6 +142,7 @@ def _process_stack(
         warnings=[w for c in checked for w in c.warnings],
         resources=resource_steps(stack, data),
         provider_warnings=lock_warnings,
+        terraform_cloud=cloud_workspace(tenant, stack.stack_name),
     )
     text = json.dumps(summary.to_json(), indent=2) + "\n"
     (stack_dir / SUMMARY_FILE).write_text(text, encoding="utf-8")
