@@ -23,6 +23,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 LOCK_FILE = ".terraform.lock.hcl"
 HEADER = (
@@ -41,12 +42,16 @@ def _hash1(lines: Iterable[tuple[str, bytes]]) -> str:
     return "h1:" + base64.b64encode(summary.digest()).decode("ascii")
 
 
-def _file_digest(path: Path) -> bytes:
+def _stream_digest(handle: IO[bytes]) -> bytes:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    for chunk in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(chunk)
     return digest.digest()
+
+
+def _file_digest(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return _stream_digest(handle)
 
 
 def _dir_entries(root: Path) -> Iterator[tuple[str, bytes]]:
@@ -62,7 +67,8 @@ def _zip_entries(archive: Path) -> Iterator[tuple[str, bytes]]:
         for info in zipped.infolist():
             if info.is_dir():
                 continue
-            yield info.filename, hashlib.sha256(zipped.read(info)).digest()
+            with zipped.open(info) as member:
+                yield info.filename, _stream_digest(member)
 
 
 def package_hash_v1(package: Path) -> str:

@@ -34,12 +34,10 @@ Terraform verifies the zip against the SHA256SUMS, the SHA256SUMS against its si
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
 import shutil
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -52,6 +50,7 @@ from terraform_provider_servicenow.install import (
     parse_source,
     provider_installation_text,
 )
+from terraform_provider_servicenow.lockfile import package_hash_v1
 from terraform_provider_servicenow.release import PROTOCOL_VERSIONS, PROVIDER_TYPE, Release, unwritable_error
 
 MirrorKind = Literal["fs", "network", "registry"]
@@ -89,7 +88,7 @@ def write_mirror(
             archives = {
                 platform: {
                     "url": path.name,
-                    "hashes": [h1_hash(path), f"zh:{sums[release.zips[platform].name]}"],
+                    "hashes": [package_hash_v1(path), f"zh:{sums[release.zips[platform].name]}"],
                 }
                 for platform, path in zip(sorted(release.zips), written, strict=True)
             }
@@ -149,20 +148,6 @@ def _registry_versions(folder: Path) -> list[dict[str, object]]:
             {"version": version_dir.name, "protocols": list(PROTOCOL_VERSIONS), "platforms": platforms}
         )
     return versions
-
-
-def h1_hash(zip_path: Path) -> str:
-    """Terraform's `h1:` package hash (Go's dirhash.Hash1) of the files a provider zip unpacks to:
-    base64 of the SHA-256 over sorted lines `<sha256 hex of file>  <path>\\n`."""
-    files: dict[str, str] = {}
-    with zipfile.ZipFile(zip_path) as archive:
-        for info in archive.infolist():
-            if not info.is_dir():
-                with archive.open(info) as member:
-                    files[info.filename] = _sha256_stream(member)
-    lines = "".join(f"{files[name]}  {name}\n" for name in sorted(files))  # sorted by path, as Go does
-    summary = hashlib.sha256(lines.encode()).digest()
-    return "h1:" + base64.b64encode(summary).decode()
 
 
 def cli_config_text(mirror: Mirror, url: str | None = None, source: str = DEFAULT_SOURCE) -> str:

@@ -14,6 +14,7 @@ from helpers.terraform import Terraform, provider_hcl
 from terraform_provider_servicenow import __version__
 from terraform_provider_servicenow.exceptions import ConfigError
 from terraform_provider_servicenow.install import DEFAULT_SOURCE, cli_config_text, install, os_arch
+from terraform_provider_servicenow.installed import configured_mirrors, find_installed
 from terraform_provider_servicenow.lockfile import (
     LOCK_FILE,
     LockedProvider,
@@ -21,7 +22,6 @@ from terraform_provider_servicenow.lockfile import (
     package_hash_v1,
     write_lock_file,
 )
-from terraform_provider_servicenow.mirrors import configured_mirrors, find_installed
 from terraform_provider_servicenow.version_constraints import allows, check_constraint, newest_allowed
 
 H1_RE = re.compile(r'"(h1:[A-Za-z0-9+/=]+)"')

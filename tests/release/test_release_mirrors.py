@@ -16,7 +16,8 @@ import pytest
 from helpers.release import RELEASE_VERSION, https_server
 from helpers.terraform import REQUIRED_PROVIDERS, Terraform
 from terraform_provider_servicenow.install import DEFAULT_SOURCE
-from terraform_provider_servicenow.mirror import Mirror, cli_config_text, h1_hash, write_mirror
+from terraform_provider_servicenow.lockfile import package_hash_v1
+from terraform_provider_servicenow.mirror import Mirror, cli_config_text, write_mirror
 from terraform_provider_servicenow.release import Release
 
 pytestmark = pytest.mark.terraform
@@ -54,7 +55,7 @@ def test_network_mirror_documents(release_dir: Release, tmp_path: Path) -> None:
     assert list(archives) == ["linux_amd64"]
     assert archives["linux_amd64"]["url"] == ZIP
     sha256 = release_dir.checksums()[ZIP]
-    assert archives["linux_amd64"]["hashes"] == [h1_hash(folder / ZIP), f"zh:{sha256}"]
+    assert archives["linux_amd64"]["hashes"] == [package_hash_v1(folder / ZIP), f"zh:{sha256}"]
     assert sorted(p.name for p in mirror.files) == sorted([ZIP, f"{RELEASE_VERSION}.json", "index.json"])
 
 
@@ -70,7 +71,7 @@ def test_init_and_lock_from_filesystem_mirror(release_dir: Release, tmp_path: Pa
     tf.run("providers", "lock", f"-fs-mirror={mirror.root}", "-platform=linux_amd64")
     # Terraform's own hash of the unpacked zip, as we compute it. Terraform records zh: hashes only
     # from a source whose GPG signature it verified (a registry: test_release_registry.py).
-    assert locked_hashes(tf) == [h1_hash(mirror.folder / ZIP)]
+    assert locked_hashes(tf) == [package_hash_v1(mirror.folder / ZIP)]
 
     # A zip changed after the release no longer matches the locked hashes: init refuses it.
     tamper(mirror.folder / ZIP)

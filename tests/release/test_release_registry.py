@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from helpers.release import RELEASE_VERSION, GpgKey, https_server
 from helpers.terraform import Terraform
-from terraform_provider_servicenow.mirror import h1_hash, write_registry
+from terraform_provider_servicenow.lockfile import package_hash_v1
+from terraform_provider_servicenow.mirror import write_registry
 from terraform_provider_servicenow.release import Release, public_key_armored
 
 pytestmark = pytest.mark.terraform
@@ -50,7 +51,7 @@ def test_init_verifies_signature_and_checksums_and_locks_h1_and_zh(
         assert f"Installed {source} v{RELEASE_VERSION} (self-signed, key ID {key_id})" in init.output
         # h1: of the package it installed, zh: of every file the signed SHA256SUMS lists (the zips
         # of all platforms, and the manifest, as with releases made by goreleaser).
-        expected = {h1_hash(release_dir.zips["linux_amd64"])} | {
+        expected = {package_hash_v1(release_dir.zips["linux_amd64"])} | {
             f"zh:{digest}" for digest in release_dir.checksums().values()
         }
         assert f"zh:{release_dir.checksums()[ZIP]}" in expected

@@ -18,7 +18,8 @@ from teams_notify.cli import main
 from teams_notify.sandbox import Sandbox
 from terraform_provider_servicenow import __version__
 from terraform_provider_servicenow.build import Build
-from terraform_provider_servicenow.mirror import cli_config_text, h1_hash, write_mirror
+from terraform_provider_servicenow.lockfile import package_hash_v1
+from terraform_provider_servicenow.mirror import cli_config_text, write_mirror
 from terraform_provider_servicenow.release import Release, executable_name, write_zip
 
 EXECUTABLE = f"terraform-provider-servicenow_v{RELEASE_VERSION}"
@@ -155,4 +156,4 @@ def test_install_standalone_gives_the_same_lock_hash_as_the_release_zip(
     tf.init()
     lock = (tf.workdir / ".terraform.lock.hcl").read_text()
     write_zip(release_build, executable_name(__version__), tmp_path / "p.zip")
-    assert f'"{h1_hash(tmp_path / "p.zip")}"' in lock
+    assert f'"{package_hash_v1(tmp_path / "p.zip")}"' in lock

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from terraform_provider_servicenow.install import parse_source
+from terraform_provider_servicenow.installed import Lookup, find_installed
 from terraform_provider_servicenow.lockfile import LockedProvider, package_hash_v1, write_lock_file
-from terraform_provider_servicenow.mirrors import Lookup, find_installed
 
 from teams_notify.files import write_atomic
 
