@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 # jsii prints a banner on every start with Node 20; it is noise in test output.
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 
@@ -12,4 +14,13 @@ os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 from helpers.certs import certs_key, certs_openssl, certs_openssl_chain, certs_other_key, certs_store_password  # noqa: F401
 from helpers.constructs import constructs_bundles, constructs_example  # noqa: F401
 from helpers.sandbox import sandbox, sandbox_admin  # noqa: F401
-from helpers.terraform import provider_sandbox, terraform, terraform_plugin_dir  # noqa: F401
+from helpers.terraform import (  # noqa: F401
+    mark_terraform_tests,
+    provider_sandbox,
+    terraform,
+    terraform_plugin_dir,
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    mark_terraform_tests(items)

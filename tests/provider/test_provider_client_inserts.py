@@ -134,11 +134,15 @@ def found(request: httpx.Request) -> httpx.Response:
 
 
 def created(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(201, json={"result": {"sys_id": json.loads(request.content)["sys_id"], "name": "x"}})
+    return httpx.Response(
+        201, json={"result": {"sys_id": json.loads(request.content)["sys_id"], "name": "x"}}
+    )
 
 
 def _create(instance: ScriptedInstance) -> dict[str, object]:
-    return _client("https://example.service-now.com", instance).create_record("sys_certificate", {"name": "x"})
+    return _client("https://example.service-now.com", instance).create_record(
+        "sys_certificate", {"name": "x"}
+    )
 
 
 def _posted_ids(instance: ScriptedInstance) -> list[object]:
