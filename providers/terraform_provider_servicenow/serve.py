@@ -181,9 +181,8 @@ def serve(provider: Provider, threads: int = 10) -> None:
         def GetProviderSchema(self, request: Any, context: Any) -> Any:
             if self._schema is None:
                 response = super().GetProviderSchema(request, context)
-                response.server_capabilities.CopyFrom(
-                    pb.ServerCapabilities(plan_destroy=True, get_provider_schema_optional=True)
-                )
+                # Not plan_destroy: the framework's PlanResourceChange refuses destroy plans.
+                response.server_capabilities.CopyFrom(pb.ServerCapabilities(get_provider_schema_optional=True))
                 self._schema = response
             return self._schema
 
