@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 
@@ -17,6 +18,12 @@ def main() -> None:
         stream=sys.stderr, level=logging.INFO, format="[%(levelname)s] servicenow: %(message)s"
     )
     serve(ServiceNowProvider())
+    # Terraform waits for the process to end; an interpreter shutdown with gRPC's threads still
+    # winding down only adds to that wait. Everything worth keeping has been written.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
