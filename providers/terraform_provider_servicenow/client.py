@@ -10,8 +10,7 @@ request or response bodies, headers, or query values.
 from __future__ import annotations
 
 import logging
-import random
-import secrets
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -292,7 +291,7 @@ class ServiceNowClient:
         delay = self._backoff(attempt)
         retry_after = _retry_after_seconds(resp) if resp is not None else None
         if retry_after is not None:
-            delay = min(max(retry_after, 0.0), self.settings.retry_after_cap_seconds) + random.uniform(0, 0.1)
+            delay = min(max(retry_after, 0.0), self.settings.retry_after_cap_seconds) + _jitter(0.1)
         log.info(
             "%s %s: %s, retry %d/%d in %.2fs",
             call.method,
@@ -315,7 +314,7 @@ class ServiceNowClient:
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with "equal jitter": half fixed, half random, so waits stay spread out."""
         ceiling = min(self.settings.backoff_cap_seconds, self.settings.backoff_base_seconds * (2**attempt))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)
+        return ceiling / 2 + _jitter(ceiling / 2)
 
     @staticmethod
     def _sleep(seconds: float) -> None:
@@ -385,9 +384,16 @@ def _auth_fix(kind: str) -> str:
     }[kind]
 
 
+def _jitter(upto: float) -> float:
+    """A random wait in [0, upto]; `random` is imported only when a retry needs it (start-up cost)."""
+    import random
+
+    return random.uniform(0, upto)
+
+
 def new_sys_id() -> str:
     """A sys_id chosen by the client: 32 lowercase hex digits, like the ones an instance makes."""
-    return secrets.token_hex(16)
+    return os.urandom(16).hex()
 
 
 def _read_params(fields: list[str] | None) -> dict[str, str]:

@@ -21,7 +21,6 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -206,8 +205,9 @@ def serve(provider: Provider, threads: int = 10) -> None:
 
     identity = tls_identity()
     credentials = grpc.ssl_server_credentials([(identity.key_pem, identity.cert_pem)])
-    with tempfile.TemporaryDirectory(prefix="tf-servicenow-") as tmp:
-        socket_path = f"{tmp}/plugin.sock"
+    socket_dir = private_dir()
+    socket_path = f"{socket_dir}/plugin.sock"
+    try:
         server.add_secure_port(f"unix://{socket_path}", credentials)
         server.start()
         sys.stdout.write(handshake_line(socket_path, identity))
@@ -215,3 +215,20 @@ def serve(provider: Provider, threads: int = 10) -> None:
         with contextlib.suppress(KeyboardInterrupt):
             stopped.wait()
         server.stop(grace=0.5).wait()
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(socket_path)
+        with contextlib.suppress(OSError):
+            os.rmdir(socket_dir)
+
+
+def private_dir() -> str:
+    """A new directory only we can enter, for the socket (`tempfile` costs ~10 ms to import)."""
+    base = os.environ.get("TMPDIR") or "/tmp"
+    while True:
+        path = os.path.join(base, f"tf-servicenow-{os.urandom(6).hex()}")
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            continue
+        return path
