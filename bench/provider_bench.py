@@ -1,14 +1,15 @@
 """Benchmark the ServiceNow provider against the sandbox with 50 ms injected latency.
 
 1. `terraform apply` then `terraform plan` of 200 servicenow_record resources at Terraform's default
-   parallelism (10). Each is printed as a ratio to a floor measured in the same run:
+   parallelism (10), median of 3 rounds. Each is printed as a ratio to a floor measured in the
+   same rounds (interleaved):
    Terraform's own cost (the same command on 200 `terraform_data` resources, which need no
    provider process and no HTTP) plus the HTTP time (the same number of calls, issued 10 at a
    time by a plain pooled httpx client against the same sandbox).
 2. Provider cold start: spawning the installed provider until it prints its go-plugin handshake
    line (median of 5), next to `python -c pass` with the same interpreter.
 
-Run: .venv/bin/python bench/provider_bench.py [--records 200] [--latency-ms 50]
+Run: .venv/bin/python bench/provider_bench.py [--records 200] [--latency-ms 50] [--rounds 3]
 Results are recorded in docs/provider.md and the README.
 """
 
@@ -86,45 +87,55 @@ def http_floor_seconds(sb: Sandbox, method: str, calls: int) -> float:
             return timed(lambda: list(pool.map(one, range(calls))))
 
 
-def terraform_own_seconds(records: int, work: Path, plugin_dir: Path) -> tuple[float, float]:
-    """Terraform's own apply and plan of as many `terraform_data` resources (built into Terraform)."""
-    tf = Terraform(work / "tf-data", plugin_dir)
-    tf.write(TERRAFORM_DATA % records)
-    tf.init()
-    apply_s = timed(tf.apply)
-    plan_s = timed(lambda: tf.plan())
-    return apply_s, plan_s
+def apply_then_plan(tf: Terraform, sb: Sandbox | None) -> tuple[Measured, Measured]:
+    """Time `apply` then `plan` (counting the sandbox's HTTP calls when there is one), then destroy."""
+    results = []
+    for action in (tf.apply, tf.plan):
+        before = api_calls(sb) if sb else 0
+        seconds = timed(action)
+        results.append(Measured(seconds, api_calls(sb) - before if sb else 0))
+    tf.destroy()
+    return results[0], results[1]
 
 
-def bench_apply_plan(records: int, latency_ms: int, work: Path, plugin_dir: Path) -> None:
+def bench_apply_plan(records: int, latency_ms: int, rounds: int, work: Path, plugin_dir: Path) -> None:
+    """`rounds` interleaved rounds of: our provider, terraform_data, the plain-client HTTP floor; the
+    medians are compared, so a machine whose load drifts during the run skews all three alike."""
+    ours: dict[str, list[Measured]] = {"apply": [], "plan": []}
+    own: dict[str, list[float]] = {"apply": [], "plan": []}
+    http: dict[str, list[float]] = {"apply": [], "plan": []}
     with Sandbox() as sb:
         tf = Terraform(work / "tf", plugin_dir, env=sandbox_env(sb))
         tf.write(provider_hcl() + RECORDS % records)
         tf.init()
+        data = Terraform(work / "tf-data", plugin_dir)
+        data.write(TERRAFORM_DATA % records)
+        data.init()
         sb.faults.add(FaultRule(latency_ms=latency_ms, count=-1))
+        for _ in range(rounds):
+            apply, plan = apply_then_plan(tf, sb)
+            ours["apply"].append(apply)
+            ours["plan"].append(plan)
+            own_apply, own_plan = apply_then_plan(data, None)
+            own["apply"].append(own_apply.seconds)
+            own["plan"].append(own_plan.seconds)
+            http["apply"].append(http_floor_seconds(sb, "POST", apply.calls))
+            http["plan"].append(http_floor_seconds(sb, "GET", plan.calls))
 
-        before = api_calls(sb)
-        apply_s = timed(tf.apply)
-        apply = Measured(apply_s, api_calls(sb) - before)
-        before = api_calls(sb)
-        plan_s = timed(lambda: tf.plan())
-        plan = Measured(plan_s, api_calls(sb) - before)
-
-        http_floor = {
-            "apply": http_floor_seconds(sb, "POST", apply.calls),
-            "plan": http_floor_seconds(sb, "GET", plan.calls),
-        }
-    own_apply, own_plan = terraform_own_seconds(records, work, plugin_dir)
-    own = {"apply": own_apply, "plan": own_plan}
-
-    print(f"{records} records, {latency_ms} ms latency per request, parallelism {PARALLELISM}")
-    for name, measured in (("apply", apply), ("plan", plan)):
-        floor = own[name] + http_floor[name]
-        ratio = measured.seconds / floor
+    print(
+        f"{records} records, {latency_ms} ms latency per request, parallelism {PARALLELISM}, "
+        f"medians of {rounds} rounds"
+    )
+    for name in ("apply", "plan"):
+        seconds = statistics.median(m.seconds for m in ours[name])
+        calls = max(m.calls for m in ours[name])
+        own_s, http_s = statistics.median(own[name]), statistics.median(http[name])
+        floor = own_s + http_s
+        ratio = seconds / floor
         verdict = "ok" if ratio <= TARGETS[name] else "OVER"
         print(
-            f"  terraform {name:<5} {measured.seconds:6.2f} s  ({measured.calls} HTTP calls)   floor "
-            f"{floor:5.2f} s = terraform_data {own[name]:4.2f} s + HTTP {http_floor[name]:4.2f} s   "
+            f"  terraform {name:<5} {seconds:6.2f} s  ({calls} HTTP calls)   floor "
+            f"{floor:5.2f} s = terraform_data {own_s:4.2f} s + HTTP {http_s:4.2f} s   "
             f"ratio {ratio:4.2f}x  (target <= {TARGETS[name]}x: {verdict})"
         )
 
@@ -175,13 +186,14 @@ def main() -> None:
     )
     parser.add_argument("--records", type=int, default=200)
     parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     os.environ.setdefault("CHECKPOINT_DISABLE", "1")
     with tempfile.TemporaryDirectory(prefix="provider-bench-") as tmp:
         work = Path(tmp)
         print(load_average())
         plugin_dir = install_for_tests(work / "plugins")
-        bench_apply_plan(args.records, args.latency_ms, work, plugin_dir)
+        bench_apply_plan(args.records, args.latency_ms, args.rounds, work, plugin_dir)
         bench_cold_start(plugin_dir)
         print(load_average())
 
