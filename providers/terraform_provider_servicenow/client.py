@@ -113,8 +113,9 @@ class ServiceNowClient:
         a response is lost (dropped connection, timeout, gateway 502/504) a GET of that sys_id tells
         whether the insert landed: found -> it is ours; 404 -> send it again with the same sys_id. A
         403 to a resend is how an instance refuses a sys_id that exists (the first send landed after
-        our GET): the same GET confirms it, so the ACL denial that also answers 403 stays an error."""
-        sys_id = new_sys_id()
+        our GET): the same GET confirms it, so the ACL denial that also answers 403 stays an error.
+        A sys_id the caller put in `values` (a record with a fixed sys_id) is used as given."""
+        sys_id = values.get("sys_id") or new_sys_id()
         call = Call("POST", f"/api/now/table/{table}", table, "create", idempotent=False)
         kwargs: dict[str, Any] = {"params": _read_params(fields), "json": values | {"sys_id": sys_id}}
         resent = False

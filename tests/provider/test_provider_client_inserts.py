@@ -184,3 +184,13 @@ def test_scripted_403_to_a_first_send_is_an_error_without_a_lookup() -> None:
     with pytest.raises(AccessDeniedError):
         _create(instance)
     assert [m for m, _, _ in instance.seen] == ["POST"]
+
+
+def test_a_sys_id_given_in_the_values_is_the_one_inserted_and_looked_up(provider_sandbox: Sandbox) -> None:
+    provider_sandbox.faults.add(FaultRule(methods=["POST"], path_prefix=TABLE, drop="after_commit"))
+    fixed = "abcdef0123456789abcdef0123456789"
+    record = _client(provider_sandbox.url).create_record(
+        "sys_certificate", {"sys_id": fixed, "name": "fixed"}
+    )
+    assert record["sys_id"] == fixed
+    assert _requests(provider_sandbox)["GET table 200"] == 1  # found by the given sys_id
