@@ -255,7 +255,8 @@ class RecordResource(ProviderBound, Resource):
         changes = changed(plan.fields, now.fields)
         changes |= {k: v for k, v in plan.secrets.items() if now.secrets.get(k) != v}
 
-        adopted_values = current.get("adopted_values")
+        # Only an adopted record has adopted_values (a record we created keeps null).
+        adopted_values = now.adopted_values if now.adopted else None
         if plan.adopted_values_pending:
             adopted_values = remember_new_columns(client, table, sys_id, plan.fields, now.adopted_values)
         gone = ServiceNowError(
