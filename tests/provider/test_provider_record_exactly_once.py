@@ -22,8 +22,11 @@ resource "servicenow_record" "once" {
 
 
 def unhealthy(sb: Sandbox) -> None:
-    """About 14 % of the calls meet a fault; dropped-after-commit alone about 6 %."""
+    """About 14 % of the calls meet a fault; dropped-after-commit alone about 6 %. Reseeded before
+    every command: each rule draws once per request, so every command meets the same faults in the
+    same order of its requests."""
     table = "/api/now/table/"
+    sb.faults.clear()
     sb.faults.seed(SEED)
     sb.faults.add(
         FaultRule(path_prefix=table, drop="after_commit", probability=0.06, count=-1),
@@ -60,6 +63,7 @@ def test_record_exactly_once_through_apply_update_and_destroy_under_faults(
     assert terraform.plan().returncode == 0
 
     terraform.write(terraform.workdir.joinpath("main.tf").read_text().replace('"v1"', '"v2"'))
+    unhealthy(sb)
     terraform.apply()
     rows = healthy_count(sb, api)
     assert len(rows) == RECORDS and {r["short_description"] for r in rows} == {"v2"}
@@ -67,6 +71,7 @@ def test_record_exactly_once_through_apply_update_and_destroy_under_faults(
 
     unhealthy(sb)
     assert terraform.plan().returncode == 0
+    unhealthy(sb)
     terraform.destroy()
     assert healthy_count(sb, api) == []
     assert dropped(sb, "DELETE") > 0
