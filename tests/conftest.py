@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 # jsii prints a banner on every start with Node 20; it is noise in test output.
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 
@@ -16,8 +18,13 @@ from helpers.entra import entra, entra_client_cert, entra_data_dir  # noqa: F401
 from helpers.release import release_build, release_dir, release_gpg  # noqa: F401
 from helpers.sandbox import sandbox, sandbox_admin  # noqa: F401
 from helpers.terraform import (  # noqa: F401
+    mark_terraform_tests,
     provider_sandbox,
     terraform,
     terraform_cli_config,
     terraform_plugin_dir,
 )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    mark_terraform_tests(items)

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 
 def main() -> None:
     """Serve the provider over Terraform's plugin protocol until Terraform stops it."""
-    from tf.runner import run_provider
-
     from terraform_provider_servicenow.provider import ServiceNowProvider
+    from terraform_provider_servicenow.serve import serve
 
     # Terraform copies a plugin's stderr into its own log (TF_LOG), so retries and token refreshes
     # are visible there. Never bodies or headers: see client.py.
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="[%(levelname)s] servicenow: %(message)s"
     )
-    run_provider(ServiceNowProvider(), sys.argv)
+    serve(ServiceNowProvider())
+    # Terraform waits for the process to end; an interpreter shutdown with gRPC's threads still
+    # winding down only adds to that wait. Everything worth keeping has been written.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ request or response bodies, headers, or query values.
 from __future__ import annotations
 
 import logging
-import random
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -59,18 +59,21 @@ class Call:
     path: str
     table: str
     operation: str
-    # False for inserts: a lost response may hide a committed write, so it is not resent blindly.
+    # False for inserts: a lost response may hide a committed write, so it is never resent blindly.
     idempotent: bool = True
 
 
 class ServiceNowClient:
     """Thread-safe client; create one per provider process and share it."""
 
-    def __init__(self, settings: ClientSettings) -> None:
+    def __init__(self, settings: ClientSettings, transport: httpx.BaseTransport | None = None) -> None:
+        """`transport` replaces the network (httpx's seam): tests use it to script an instance's
+        answers that no sandbox can produce on demand, such as a lost response followed by a 404."""
         import httpx
 
         self.settings = settings
         self._http = httpx.Client(
+            transport=transport,
             base_url=settings.instance_url.rstrip("/"),
             timeout=httpx.Timeout(settings.timeout_seconds),
             limits=httpx.Limits(max_connections=20, max_keepalive_connections=20),
@@ -102,16 +105,42 @@ class ServiceNowClient:
         return records
 
     def create_record(
-        self,
-        table: str,
-        values: dict[str, str],
-        fields: list[str] | None = None,
-        recover: Recover | None = None,
+        self, table: str, values: dict[str, str], fields: list[str] | None = None
     ) -> dict[str, Any]:
-        """Insert a record. If the response is lost and `recover` is given, it is asked whether the
-        insert landed (e.g. a match_on lookup) before the insert is sent again."""
+        """Insert a record exactly once, whatever happens to the responses.
+
+        The sys_id is chosen here, before the first send (the Table API takes it from the body). When
+        a response is lost (dropped connection, timeout, gateway 502/504) a GET of that sys_id tells
+        whether the insert landed: found -> it is ours; 404 -> send it again with the same sys_id. A
+        403 to a resend is how an instance refuses a sys_id that exists (the first send landed after
+        our GET): the same GET confirms it, so the ACL denial that also answers 403 stays an error.
+        A sys_id the caller put in `values` (a record with a fixed sys_id) is used as given."""
+        sys_id = values.get("sys_id") or new_sys_id()
         call = Call("POST", f"/api/now/table/{table}", table, "create", idempotent=False)
-        return self._insert(call, {"params": _read_params(fields), "json": values}, recover)
+        kwargs: dict[str, Any] = {"params": _read_params(fields), "json": values | {"sys_id": sys_id}}
+        resent = False
+        for attempt in range(self.settings.max_retries + 1):
+            try:
+                return _result(self._request(call, **kwargs), call)
+            except ResponseLostError:
+                landed = self.get_record(table, sys_id, fields)
+                if landed is not None:
+                    log.info("create on %s: response lost, but the insert landed; using it", table)
+                    return landed
+            except AccessDeniedError:
+                landed = self.get_record(table, sys_id, fields) if resent else None
+                if landed is None:
+                    raise
+                log.info("create on %s: the resent insert was refused as a duplicate: it had landed", table)
+                return landed
+            log.info(
+                "create on %s: response lost and the insert did not land (attempt %d), sending again",
+                table,
+                attempt + 1,
+            )
+            resent = True
+            self._sleep(self._backoff(attempt))
+        raise self._exhausted(call, self.settings.max_retries + 1, "response lost")
 
     def update_record(
         self, table: str, sys_id: str, values: dict[str, str], fields: list[str] | None = None
@@ -172,20 +201,21 @@ class ServiceNowClient:
     # ------------------------------------------------------------------ plumbing
 
     def _insert(self, call: Call, kwargs: dict[str, Any], recover: Recover | None) -> dict[str, Any]:
-        """Send a non-idempotent write. A lost response is first answered by `recover` (did it land?);
-        a gateway 502/504 without `recover` is resent; a lost connection without `recover` is an error."""
+        """Send a write the server gives its own id (an attachment upload). A lost response is first
+        answered by `recover` (did it land?); a gateway 502/504 without `recover` is resent; a lost
+        connection without `recover` is an error."""
         for attempt in range(self.settings.max_retries + 1):
             try:
                 return _result(self._request(call, **kwargs), call)
             except ResponseLostError as lost:
                 found = recover() if recover is not None else None
+                if recover is None and lost.status is None:
+                    raise
                 if found is not None:
                     log.info(
                         "%s on %s: response lost, but the write landed; using it", call.operation, call.table
                     )
                     return found
-                if recover is None and lost.status is None:
-                    raise
                 log.info(
                     "%s on %s: response lost (attempt %d), sending again",
                     call.operation,
@@ -268,7 +298,7 @@ class ServiceNowClient:
         delay = self._backoff(attempt)
         retry_after = _retry_after_seconds(resp) if resp is not None else None
         if retry_after is not None:
-            delay = min(max(retry_after, 0.0), self.settings.retry_after_cap_seconds) + random.uniform(0, 0.1)
+            delay = min(max(retry_after, 0.0), self.settings.retry_after_cap_seconds) + _jitter(0.1)
         log.info(
             "%s %s: %s, retry %d/%d in %.2fs",
             call.method,
@@ -291,7 +321,7 @@ class ServiceNowClient:
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with "equal jitter": half fixed, half random, so waits stay spread out."""
         ceiling = min(self.settings.backoff_cap_seconds, self.settings.backoff_base_seconds * (2**attempt))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)
+        return ceiling / 2 + _jitter(ceiling / 2)
 
     @staticmethod
     def _sleep(seconds: float) -> None:
@@ -303,9 +333,7 @@ class ServiceNowClient:
         )
         return ResponseLostError(
             f"the response to {call.operation} on '{call.table}' was lost: {what}",
-            "The write may or may not have been committed. Set match_on on the resource so the provider "
-            "can look for the record before creating it again, or check the table for a duplicate and "
-            "import it.",
+            "The write may or may not have been committed: check the table before running again.",
             status=status,
         )
 
@@ -361,6 +389,18 @@ def _auth_fix(kind: str) -> str:
         "oauth_password": "A freshly issued OAuth token was refused: check that the user is active and has "
         "web service access.",
     }[kind]
+
+
+def _jitter(upto: float) -> float:
+    """A random wait in [0, upto]; `random` is imported only when a retry needs it (start-up cost)."""
+    import random
+
+    return random.uniform(0, upto)
+
+
+def new_sys_id() -> str:
+    """A sys_id chosen by the client: 32 lowercase hex digits, like the ones an instance makes."""
+    return os.urandom(16).hex()
 
 
 def _read_params(fields: list[str] | None) -> dict[str, str]:

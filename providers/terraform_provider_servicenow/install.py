@@ -4,9 +4,15 @@ Terraform's "unpacked" local-mirror layout is
 `<dir>/<host>/<namespace>/<type>/<version>/<os>_<arch>/terraform-provider-<type>_v<version>`.
 With `<dir>` = `~/.terraform.d/plugins` (the implied local mirror) nothing else is needed; any
 other directory needs a `filesystem_mirror` block in the Terraform CLI configuration, which
-`cli_config_text` writes. The executable is a two-line sh wrapper that runs this virtualenv's
+`cli_config_text` writes. The executable is a short sh wrapper that runs this virtualenv's
 Python, so the provider always matches the installed package; `terraform init` hashes it into
 `.terraform.lock.hcl` as usual.
+
+Terraform starts the provider three or four times per command, so the wrapper starts Python with
+`-S` (no `site`: its `.pth` processing, editable-install finders included, cost about 15-25 ms per
+start) and `-P` (the working directory is not put on the import path), and gives the import path
+`site` would have built in PYTHONPATH instead. For another interpreter than the installing one
+the wrapper is the plain `python -m terraform_provider_servicenow`.
 """
 
 from __future__ import annotations
@@ -18,10 +24,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from terraform_provider_servicenow import __version__
+from terraform_provider_servicenow import DEFAULT_SOURCE, __version__
 from terraform_provider_servicenow.exceptions import ConfigError
 
-DEFAULT_SOURCE = "terraform.local/teams-notify/servicenow"
+__all__ = ["DEFAULT_SOURCE", "cli_config_text", "install", "parse_source", "wrapper_script"]
 ARCHES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
 
 
@@ -74,12 +80,28 @@ def executable_path(plugin_dir: Path, source: SourceAddress, version: str = __ve
     )
 
 
-def wrapper_script(python: str) -> str:
-    """The executable Terraform starts: exec this virtualenv's Python on our package."""
-    return (
+def import_path() -> list[str]:
+    """Where this interpreter finds our package and its dependencies (what `site` would add)."""
+    import site
+
+    package_root = str(Path(__file__).resolve().parent.parent)
+    return list(dict.fromkeys([package_root, *site.getsitepackages()]))
+
+
+def wrapper_script(python: str, paths: list[str] | None = None) -> str:
+    """The executable Terraform starts: exec this virtualenv's Python on our package; with `paths`
+    (the import path of that Python) it starts without `site` (see the module docstring)."""
+    head = (
         "#!/bin/sh\n"
         "# Written by `teams-notify provider install`: runs terraform-provider-servicenow from this venv.\n"
-        f'exec {shlex.quote(python)} -m terraform_provider_servicenow "$@"\n'
+    )
+    if not paths:
+        return head + f'exec {shlex.quote(python)} -m terraform_provider_servicenow "$@"\n'
+    joined = shlex.quote(os.pathsep.join(paths))
+    return head + (
+        f"PYTHONPATH={joined}${{PYTHONPATH:+:$PYTHONPATH}}\n"
+        "export PYTHONPATH\n"
+        f'exec {shlex.quote(python)} -S -P -m terraform_provider_servicenow "$@"\n'
     )
 
 
@@ -93,7 +115,8 @@ def install(
     target = executable_path(plugin_dir or default_plugin_dir(), parse_source(source), version)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    partial.write_text(wrapper_script(python))
+    same_python = Path(python).absolute() == Path(sys.executable).absolute()
+    partial.write_text(wrapper_script(python, import_path() if same_python else None))
     partial.chmod(0o755)
     os.replace(partial, target)  # atomic: a concurrent `terraform init` never sees half a file
     return target

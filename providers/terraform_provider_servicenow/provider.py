@@ -12,12 +12,12 @@ from tf.schema import Attribute, Schema
 from tf.types import Number, String
 from tf.utils import Diagnostics
 
+from terraform_provider_servicenow import DEFAULT_SOURCE
 from terraform_provider_servicenow.auth import Credentials, choose_kind
 from terraform_provider_servicenow.client import ClientSettings, ServiceNowClient
 from terraform_provider_servicenow.data_record import RecordDataSource
 from terraform_provider_servicenow.diagnostics import is_known
 from terraform_provider_servicenow.exceptions import ConfigError, ServiceNowError
-from terraform_provider_servicenow.install import DEFAULT_SOURCE
 from terraform_provider_servicenow.resource_attachment import AttachmentResource
 from terraform_provider_servicenow.resource_record import RecordResource
 

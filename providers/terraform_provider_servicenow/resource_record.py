@@ -9,6 +9,7 @@ values it had before so `on_destroy = "restore"` can put them back.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from tf.iface import (
@@ -133,6 +134,50 @@ def check_match_on(match_on: Any, fields: Any) -> None:
             check_match_value(column, value)
 
 
+@dataclass(frozen=True)
+class RecordState:
+    """A `servicenow_record` state (or planned state) read once per operation: unset maps are
+    empty, unset lists empty tuples, so the operations below never re-read the raw dict."""
+
+    table: str
+    fields: dict[str, str]
+    fields_set: bool  # `fields` given at all (an import without ?fields= may leave it unset)
+    secrets: dict[str, str]
+    match_on: tuple[str, ...]
+    on_destroy: str | None
+    sys_id: str
+    adopted: bool
+    adopted_values: dict[str, str]
+    adopted_values_pending: bool  # planned Unknown: remember new columns of an adopted record at apply
+
+    @classmethod
+    def of(cls, state: State) -> RecordState:
+        fields = state.get("fields")
+        adopted_values = state.get("adopted_values")
+        return cls(
+            table=state["table"],
+            fields=dict(fields or {}),
+            fields_set=fields is not None,
+            secrets=dict(state.get("sensitive_fields") or {}),
+            match_on=tuple(state.get("match_on") or ()),
+            on_destroy=state.get("on_destroy"),
+            sys_id=state.get("sys_id") or "",
+            adopted=bool(state.get("adopted")),
+            adopted_values=dict(adopted_values) if isinstance(adopted_values, dict) else {},
+            adopted_values_pending=adopted_values is Unknown,
+        )
+
+    @property
+    def destroy_mode(self) -> str:
+        """What destroy does: the configured on_destroy, else keep adopted records, delete ours."""
+        return self.on_destroy or ("keep" if self.adopted else "delete")
+
+    @property
+    def match(self) -> dict[str, str]:
+        """The match_on columns with our values for them."""
+        return {column: self.fields[column] for column in self.match_on}
+
+
 class RecordResource(ProviderBound, Resource):
     NAME = "record"
     SCHEMA = SCHEMA
@@ -147,58 +192,52 @@ class RecordResource(ProviderBound, Resource):
         return None
 
     def _create(self, diags: Diagnostics, client: ServiceNowClient, planned: State) -> State:
-        table = planned["table"]
-        fields: dict[str, str] = planned.get("fields") or {}
-        secrets: dict[str, str] = planned.get("sensitive_fields") or {}
-        match = {column: fields[column] for column in planned.get("match_on") or []}
-        wanted = list(fields)
-
-        if match:
-            existing = find_match(client, table, match, wanted)
+        plan = RecordState.of(planned)
+        wanted = list(plan.fields)
+        if plan.match:
+            existing = find_match(client, plan.table, plan.match, wanted)
             if existing is not None:
-                return self._adopt(diags, client, planned, existing)
-
-        def recover() -> dict[str, Any] | None:
-            # The insert's response was lost: if the record is there now, it is ours.
-            return find_match(client, table, match, wanted)
-
-        record = client.create_record(table, fields | secrets, wanted, recover if match else None)
-        check_written(diags, table, fields, record)
+                return self._adopt(diags, client, planned, plan, existing)
+        # Exactly once without match_on: the client picks the sys_id and recovers lost responses.
+        record = client.create_record(plan.table, plan.fields | plan.secrets, wanted)
+        check_written(diags, plan.table, plan.fields, record)
         return located(planned, remote_value(record.get("sys_id")), adopted_values=None)
 
     def _adopt(
-        self, diags: Diagnostics, client: ServiceNowClient, planned: State, existing: dict[str, Any]
+        self,
+        diags: Diagnostics,
+        client: ServiceNowClient,
+        planned: State,
+        plan: RecordState,
+        existing: dict[str, Any],
     ) -> State:
-        table = planned["table"]
-        fields: dict[str, str] = planned.get("fields") or {}
         sys_id = remote_value(existing.get("sys_id"))
-        before = {k: remote_value(existing[k]) for k in fields if k in existing}
-        changes = changed(fields, before) | (planned.get("sensitive_fields") or {})
-        gone = ServiceNowError(f"the record {table}/{sys_id} to adopt was deleted while adopting it")
-        write_changes(diags, client, table, sys_id, changes, fields, gone)
+        before = {k: remote_value(existing[k]) for k in plan.fields if k in existing}
+        changes = changed(plan.fields, before) | plan.secrets
+        gone = ServiceNowError(f"the record {plan.table}/{sys_id} to adopt was deleted while adopting it")
+        write_changes(diags, client, plan.table, sys_id, changes, plan.fields, gone)
         return located(planned, sys_id, adopted_values=before)
 
     # ---------------------------------------------------------------------- read
 
     def read(self, ctx: ReadContext, current: State) -> State | None:
         with reporting(ctx.diagnostics):
-            fields: dict[str, str] = current.get("fields") or {}
-            record = self.provider.get_client().get_record(current["table"], current["sys_id"], list(fields))
+            now = RecordState.of(current)
+            record = self.provider.get_client().get_record(now.table, now.sys_id, list(now.fields))
             if record is None:
                 return None  # deleted outside Terraform: drop from state, the next plan re-creates it
-            return current | {
-                "fields": refreshed(fields, record) if current.get("fields") is not None else None
-            }
+            return current | {"fields": refreshed(now.fields, record) if now.fields_set else None}
         return current
 
     # ---------------------------------------------------------------------- plan
 
     def plan(self, ctx: PlanContext, current: State | None, planned: State) -> State | None:
         fields = planned.get("fields")
-        if current is None or not current.get("adopted") or not is_known(fields) or not fields:
+        if current is None or not is_known(fields) or not fields:
             return planned
+        now = RecordState.of(current)
         # An adopted record gains a managed column: remember its pre-adoption value at apply.
-        if set(fields) - set(current.get("adopted_values") or {}):
+        if now.adopted and set(fields) - set(now.adopted_values):
             planned["adopted_values"] = Unknown
         return planned
 
@@ -211,43 +250,38 @@ class RecordResource(ProviderBound, Resource):
         return current  # failed: keep what Terraform knew
 
     def _update(self, diags: Diagnostics, client: ServiceNowClient, current: State, planned: State) -> State:
-        table, sys_id = current["table"], current["sys_id"]
-        fields: dict[str, str] = planned.get("fields") or {}
-        changes = changed(fields, current.get("fields") or {})
-        old_secrets = current.get("sensitive_fields") or {}
-        changes |= {
-            k: v for k, v in (planned.get("sensitive_fields") or {}).items() if old_secrets.get(k) != v
-        }
+        now, plan = RecordState.of(current), RecordState.of(planned)
+        table, sys_id = now.table, now.sys_id
+        changes = changed(plan.fields, now.fields)
+        changes |= {k: v for k, v in plan.secrets.items() if now.secrets.get(k) != v}
 
-        adopted_values = current.get("adopted_values")
-        if planned.get("adopted_values") is Unknown:
-            adopted_values = remember_new_columns(client, table, sys_id, fields, adopted_values or {})
+        # Only an adopted record has adopted_values (a record we created keeps null).
+        adopted_values = now.adopted_values if now.adopted else None
+        if plan.adopted_values_pending:
+            adopted_values = remember_new_columns(client, table, sys_id, plan.fields, now.adopted_values)
         gone = ServiceNowError(
             f"the record {table}/{sys_id} was deleted outside Terraform during apply",
             "Run terraform apply again: the refresh will notice and create it.",
         )
-        write_changes(diags, client, table, sys_id, changes, fields, gone)
+        write_changes(diags, client, table, sys_id, changes, plan.fields, gone)
         return planned | {"adopted_values": adopted_values}
 
     # -------------------------------------------------------------------- delete
 
     def delete(self, ctx: DeleteContext, current: State) -> State | None:
         with reporting(ctx.diagnostics):
-            client = self.provider.get_client()
-            table, sys_id = current["table"], current["sys_id"]
-            mode = current.get("on_destroy") or ("keep" if current.get("adopted") else "delete")
+            now = RecordState.of(current)
+            mode = now.destroy_mode
             if mode == "keep":
                 return None
-            if mode == "restore" and current.get("adopted"):
+            client = self.provider.get_client()
+            if mode == "restore" and now.adopted:
                 # Restore only what we recorded; sensitive columns are never recorded.
-                values = current.get("adopted_values") or {}
-                if values:
-                    client.update_record(
-                        table, sys_id, values, list(values)
-                    )  # 404 -> nothing left to restore
+                if now.adopted_values:  # a 404 means nothing is left to restore
+                    client.update_record(now.table, now.sys_id, now.adopted_values, list(now.adopted_values))
                 return None
             # "delete", or "restore" of a record we created: before us there was no record.
-            client.delete_record(table, sys_id)  # already gone is fine
+            client.delete_record(now.table, now.sys_id)  # already gone is fine
             return None
         return current  # failed: the record stays in state
 
@@ -274,10 +308,6 @@ class RecordResource(ProviderBound, Resource):
                 "adopted_values": None,
             }
         return None
-
-
-
-
 
 
 def find_match(

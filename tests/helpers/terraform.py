@@ -29,6 +29,11 @@ API (re-exported by tests/conftest.py):
     tf.resource(address) -> dict                      # one resource's attribute values from state
     TerraformRun: .args .returncode .stdout .stderr .output (stdout + stderr)
 
+Marker: every test that uses the `terraform` or `terraform_plugin_dir` fixture gets the `terraform`
+marker at collection (mark_terraform_tests, called from tests/conftest.py), so
+`pytest -m "not terraform"` is the quick loop; a test that builds `Terraform(...)` without those
+fixtures marks itself.
+
 Every command runs with TF_IN_AUTOMATION=1, -input=false, no colour, checkpoint disabled, and
 TF_CLI_CONFIG_FILE pointing at a CLI config whose filesystem_mirror serves our provider, so no
 network is needed. Credentials go in `env` (e.g. SERVICENOW_PASSWORD), never in files.
@@ -201,6 +206,16 @@ class AdminApi:
 
     def attachment_bytes(self, sys_id: str) -> bytes:
         return self.http.get(f"/api/now/attachment/{sys_id}/file").raise_for_status().content
+
+
+TERRAFORM_FIXTURES = frozenset({"terraform", "terraform_plugin_dir"})
+
+
+def mark_terraform_tests(items: list[pytest.Item]) -> None:
+    """Give the `terraform` marker to every collected test that uses a fixture which runs it."""
+    for item in items:
+        if TERRAFORM_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.terraform)
 
 
 def install_for_tests(plugin_dir: Path) -> Path:

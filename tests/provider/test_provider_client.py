@@ -15,7 +15,6 @@ from terraform_provider_servicenow.exceptions import (
     AccessDeniedError,
     AuthenticationError,
     BadRequestError,
-    ResponseLostError,
     RetriesExhaustedError,
     UnknownTableError,
 )
@@ -145,29 +144,6 @@ def test_client_gives_up_after_max_retries(provider_sandbox: Sandbox, make_clien
     with pytest.raises(RetriesExhaustedError, match=r"did not complete read on 'sys_alias' after 3 attempts"):
         client.query("sys_alias", "")
     assert _requests(provider_sandbox).get("GET table 503") == 3
-
-
-def test_client_lost_insert_response_is_recovered_not_duplicated(
-    provider_sandbox: Sandbox, make_client: MakeClient
-) -> None:
-    client = make_client(backoff_base_seconds=0.01)
-    provider_sandbox.faults.add(
-        FaultRule(methods=["POST"], path_prefix="/api/now/table/", drop="after_commit")
-    )
-
-    def recover() -> dict[str, str] | None:
-        rows = client.query("sys_certificate", "name=lost-once", ["name"])
-        return rows[0] if rows else None
-
-    record = client.create_record("sys_certificate", {"name": "lost-once"}, ["name"], recover)
-    assert client.query("sys_certificate", "name=lost-once", ["name"]) == [record]
-
-    provider_sandbox.faults.add(
-        FaultRule(methods=["POST"], path_prefix="/api/now/table/", drop="after_commit")
-    )
-    with pytest.raises(ResponseLostError, match="was lost") as err:
-        client.create_record("sys_certificate", {"name": "no-recovery"})
-    assert "match_on" in err.value.detail
 
 
 def test_client_idempotent_calls_survive_drops_and_slow_responses(

@@ -14,6 +14,7 @@ from terraform_provider_servicenow.lockfile import package_hash_v1
 from terraform_provider_servicenow.provider import settings_from
 
 
+@pytest.mark.terraform  # builds its own Terraform (no fixture marks it)
 def test_install_layout_then_offline_init(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plugin_dir = tmp_path / "plugins"
     assert main(["provider", "install", "--dir", str(plugin_dir), "--json"]) == 0

@@ -46,6 +46,11 @@ def test_normalize_same_meaning(ours: str, theirs: str) -> None:
         ("2030-01-01T00:00:00Z", "2030-01-01 01:00:00"),
         ("1", "2"),
         ("", "x"),
+        # "1"/"0" mean true/false only where ServiceNow answers with a boolean: an integer column
+        # holding 1 is not the boolean we wrote.
+        ("true", "1"),
+        ("false", "0"),
+        ("1", "0"),
     ],
 )
 def test_normalize_different_meaning(ours: str, theirs: str) -> None:
@@ -83,6 +88,9 @@ def test_normalize_matches_exactly_is_case_sensitive_and_complete() -> None:
     assert matches_exactly(record, {"name": "Alpha", "active": "1"})
     assert not matches_exactly(record, {"name": "alpha"})
     assert not matches_exactly(record, {"missing": "x"})
+    # Every column must agree, not just one of them.
+    assert not matches_exactly(record, {"name": "Alpha", "active": "false"})
+    assert not matches_exactly(record, {"name": "Beta", "active": "true"})
 
 
 def test_normalize_import_id() -> None:

@@ -1,6 +1,5 @@
 """An unhealthy instance: 429 storms and 5xx bursts converge, an OAuth token that expires mid-apply
-is refreshed, a 403 says what is missing, and a lost insert without match_on is reported, not
-silently duplicated."""
+is refreshed, a 403 says what is missing. Lost responses: test_provider_record_exactly_once.py."""
 
 from __future__ import annotations
 
@@ -113,17 +112,3 @@ def test_record_403_names_table_operation_and_acl(terraform: Terraform, provider
     )
     assert "Grant the user a role whose ACLs allow create" in result.output
     assert "Traceback" not in result.output
-
-
-def test_record_lost_insert_without_match_on_is_reported(
-    terraform: Terraform, provider_sandbox: Sandbox
-) -> None:
-    api = init_with(terraform, provider_sandbox, ONE)
-    provider_sandbox.faults.add(
-        FaultRule(methods=["POST"], path_prefix="/api/now/table/", drop="after_commit")
-    )
-    result = terraform.apply(check=False)
-    assert result.returncode == 1
-    assert "the response to create on 'sys_certificate' was lost" in result.output
-    assert "Set match_on" in result.output
-    assert len(api.rows("sys_certificate", "name=one")) == 1  # committed once, never sent again

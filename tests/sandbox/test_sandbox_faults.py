@@ -124,3 +124,62 @@ def test_control_api_expires_tokens_and_reports_stats(sandbox: Sandbox) -> None:
     stats = httpx.get(f"{sandbox.url}/__sandbox__/stats").json()
     assert stats["requests"] == {"GET table 200": 1, "GET table 401": 1, "POST oauth 200": 1}
     assert stats["total"] == 3
+
+
+@pytest.mark.parametrize("method", ["PATCH", "DELETE"])
+def test_dropped_after_commit_commits_updates_and_deletes_too(
+    sandbox: Sandbox, sandbox_admin: httpx.Client, method: str
+) -> None:
+    sys_id = sandbox_admin.post(ALIASES, json={"name": "before"}).json()["result"]["sys_id"]
+    sandbox.faults.add(FaultRule(methods=[method], drop="after_commit"))
+    with pytest.raises(httpx.RemoteProtocolError):
+        sandbox_admin.request(method, f"{ALIASES}/{sys_id}", json={"name": "after"})
+    found = sandbox_admin.get(f"{ALIASES}/{sys_id}")
+    if method == "PATCH":
+        assert found.json()["result"]["name"] == "after"
+    else:
+        assert found.status_code == 404
+    assert sandbox.stats()["requests"][f"{method} table dropped"] == 1
+
+
+def _pattern(sandbox: Sandbox, http: httpx.Client, seed: int) -> list[int]:
+    sandbox.faults.clear()
+    sandbox.faults.seed(seed)
+    sandbox.faults.add(FaultRule(methods=["GET"], status=503, probability=0.3, count=-1))
+    return [http.get(ALIASES).status_code for _ in range(40)]
+
+
+def test_probability_rules_hit_a_share_of_calls_reproducibly(
+    sandbox: Sandbox, sandbox_admin: httpx.Client
+) -> None:
+    first = _pattern(sandbox, sandbox_admin, seed=7)
+    assert 4 <= first.count(503) <= 20 and first.count(200) + first.count(503) == 40
+    assert _pattern(sandbox, sandbox_admin, seed=7) == first  # same seed, same faults
+    assert _pattern(sandbox, sandbox_admin, seed=8) != first
+
+
+def test_probability_rule_counts_only_the_calls_it_hits(
+    sandbox: Sandbox, sandbox_admin: httpx.Client
+) -> None:
+    sandbox.faults.seed(1)
+    sandbox.faults.add(FaultRule(methods=["GET"], status=503, probability=0.5, count=2))
+    statuses = [sandbox_admin.get(ALIASES).status_code for _ in range(30)]
+    assert statuses.count(503) == 2 and sandbox.faults.rules() == []
+
+
+@pytest.mark.parametrize("probability", [0, -0.1, 1.5])
+def test_probability_out_of_range_is_refused(probability: float) -> None:
+    with pytest.raises(BadInputError, match="probability"):
+        FaultRule(status=503, probability=probability)
+
+
+def test_control_api_takes_a_seed_with_the_rules(sandbox: Sandbox, sandbox_admin: httpx.Client) -> None:
+    control = f"{sandbox.url}/__sandbox__/faults"
+    rule = {"methods": ["GET"], "status": 503, "probability": 0.3, "count": -1}
+    runs = []
+    for _ in range(2):
+        assert httpx.delete(control).status_code == 204
+        assert httpx.post(control, json={"rules": [rule], "seed": 5}).status_code == 201
+        runs.append([sandbox_admin.get(ALIASES).status_code for _ in range(30)])
+    assert runs[0] == runs[1] and 503 in runs[0]
+    assert httpx.post(control, json={"rules": [rule], "seed": "5"}).status_code == 400

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 from helpers.sandbox import client
 from teams_notify.sandbox import Sandbox
 from teams_notify.sandbox.dictionary import CLAIM_PROVIDER_COLUMN, TEAMS_CONFIG_TABLE, TEAMS_SPOKE_ALIAS_ID
 
 CERTS = "/api/now/table/sys_certificate"
+ALIASES_TABLE = "/api/now/table/sys_alias"
 
 
 def _create(http: httpx.Client, table: str, **values: object) -> dict[str, object]:
@@ -231,3 +233,30 @@ def test_setting_the_app_registry_on_the_teams_configuration_creates_the_oidc_re
     (entity,) = sandbox_admin.get("/api/now/table/oauth_oidc_entity", params=params).json()["result"]
     assert oidc_config["name"] == entity["name"] == "Notify Teams OIDC Config"
     assert (entity["client_id"], entity["oidc_provider_configuration"]) == ("c1", oidc_config["sys_id"])
+
+
+def test_insert_takes_a_client_chosen_sys_id_and_refuses_a_taken_one(sandbox_admin: httpx.Client) -> None:
+    chosen = "0123456789abcdef0123456789abcdef"
+    created = sandbox_admin.post(ALIASES_TABLE, json={"sys_id": chosen, "name": "chosen"})
+    assert created.status_code == 201 and created.json()["result"]["sys_id"] == chosen
+    again = sandbox_admin.post(ALIASES_TABLE, json={"sys_id": chosen, "name": "twin"})
+    assert again.status_code == 403
+    assert again.json() == {
+        "error": {
+            "message": "Operation Failed",
+            "detail": f"Error during insert of sys_alias ({chosen}): Unique Key violation detected by "
+            f"database (Duplicate entry '{chosen}' for key 'PRIMARY')",
+        },
+        "status": "failure",
+    }
+    stored = sandbox_admin.get(f"{ALIASES_TABLE}/{chosen}").json()["result"]
+    assert stored["name"] == "chosen"  # the refused insert wrote nothing
+    assert sandbox_admin.get(ALIASES_TABLE, params={"sysparm_query": "name=twin"}).json()["result"] == []
+    # The same sys_id in another table is another record.
+    assert sandbox_admin.post("/api/now/table/sys_certificate", json={"sys_id": chosen}).status_code == 201
+
+
+@pytest.mark.parametrize("shape", ["0123456789ABCDEF0123456789ABCDEF", "abc", 12345, ""])
+def test_insert_ignores_a_sys_id_of_another_shape(sandbox_admin: httpx.Client, shape: object) -> None:
+    created = sandbox_admin.post(ALIASES_TABLE, json={"sys_id": shape, "name": "shape"}).json()["result"]
+    assert created["sys_id"] != shape and re.fullmatch(r"[0-9a-f]{32}", created["sys_id"])

@@ -43,7 +43,13 @@ class Control:
             rules = data["rules"] if isinstance(data, dict) else None
             if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
                 raise BadInputError('the body must be {"rules": [{...}, ...]}')
-            self.faults.add(*(FaultRule.from_dict(rule) for rule in rules))
+            seed = data.get("seed")
+            if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+                raise BadInputError(f"the seed must be an integer, not {seed!r}")
+            new = [FaultRule.from_dict(rule) for rule in rules]
+            if seed is not None:
+                self.faults.seed(seed)
+            self.faults.add(*new)
         except (ValueError, KeyError, BadInputError) as err:
             return error(400, "Bad fault rules", str(err))
         return json_response(201, {"rules": len(self.faults.rules())})

@@ -2,11 +2,14 @@
 
 Every rule that matches a request is applied and uses up one of its `count`; their effects
 combine: latencies add up, the first `status` and the first `drop` win. So a forever-running
-latency rule (benchmarks) and a one-shot 429 burst can be active together.
+latency rule (benchmarks) and a one-shot 429 burst can be active together. A rule with a
+`probability` below 1 applies to that share of its matching requests, drawn from a random
+generator seeded by `Faults.seed(n)`, so a run with faults on 10 % of calls can be repeated.
 """
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -29,6 +32,7 @@ class FaultRule:
     retry_after: float | None = None
     latency_ms: int = 0
     drop: Drop | None = None
+    probability: float = 1.0  # share of matching requests it applies to
 
     def __post_init__(self) -> None:
         if isinstance(self.methods, str):
@@ -42,6 +46,8 @@ class FaultRule:
             raise BadInputError("fault retry_after needs a status")
         if self.count == 0 or self.count < -1 or self.latency_ms < 0:
             raise BadInputError("fault count must be -1 or >= 1 and latency_ms >= 0")
+        if not 0 < self.probability <= 1:
+            raise BadInputError(f"fault probability {self.probability} must be > 0 and <= 1")
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> FaultRule:
@@ -75,7 +81,13 @@ class Faults:
     def __init__(self) -> None:
         self._rules: list[FaultRule] = []
         self._lock = threading.Lock()
+        self._random = random.Random(0)
         self.applied = 0
+
+    def seed(self, value: int) -> None:
+        """Restart the draws of rules with a probability below 1 (same seed, same draws)."""
+        with self._lock:
+            self._random.seed(value)
 
     def add(self, *rules: FaultRule) -> None:
         with self._lock:
@@ -94,6 +106,8 @@ class Faults:
         latency, status, retry_after, drop = 0, None, None, None
         with self._lock:
             for rule in [r for r in self._rules if r.applies_to(method, path)]:
+                if rule.probability < 1 and self._random.random() >= rule.probability:
+                    continue
                 self.applied += 1
                 latency += rule.latency_ms
                 if status is None and rule.status is not None:

@@ -24,6 +24,10 @@ class UnknownTableError(Exception):
     """The table has no `sys_db_object` row."""
 
 
+class DuplicateSysIdError(Exception):
+    """An insert named a sys_id that a record of the table already has."""
+
+
 def now_text() -> str:
     """The current UTC time as the Table API writes dates."""
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
@@ -81,14 +85,17 @@ class Records:
         if table in SCHEMA_TABLES:
             self.schema_changed()
 
-    def insert(self, table: str, values: Mapping[str, object], user: str) -> Record:
-        """Insert a record (unknown and system columns in `values` are ignored) and run the rules."""
+    def insert(
+        self, table: str, values: Mapping[str, object], user: str, sys_id: str | None = None
+    ) -> Record:
+        """Insert a record (unknown and system columns in `values` are ignored) and run the rules.
+        `sys_id` is the one the client chose (None: a new one); taken already -> DuplicateSysIdError."""
         tdef = self.table(table)
         record = {name: ("false" if col.type == "boolean" else "") for name, col in tdef.columns.items()}
         self._assign(tdef, record, values)
         now = now_text()
         record.update(
-            sys_id=uuid.uuid4().hex,
+            sys_id=sys_id or uuid.uuid4().hex,
             sys_created_on=now,
             sys_created_by=user,
             sys_updated_on=now,
@@ -96,6 +103,8 @@ class Records:
             sys_mod_count="0",
         )
         with self.store.transaction():
+            if sys_id is not None and self.store.get(table, sys_id) is not None:
+                raise DuplicateSysIdError(sys_id)
             self.store.insert(table, record)
             self._changed(table)
             for rule in self._after_insert:

@@ -277,12 +277,13 @@ class Sandbox:
             drop()
             return "dropped"
         response = None if action.drop == "before" else self._respond(req, action)
+        # Counted before the client can see the outcome, so stats never lag behind what it saw.
         if response is None or action.drop == "after_commit" or self._stopping.is_set():
-            drop()
             self._stats.count(req.method, req.path, "dropped", response.written_table if response else None)
+            drop()
             return "dropped"
-        send(response)
         self._stats.count(req.method, req.path, response.status, response.written_table)
+        send(response)
         return response.status
 
     def _respond(self, req: Request, action: FaultAction) -> Response:
