@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from teams_notify.cli.options import json_option, tenant_option
 from teams_notify.errors import CheckFailedError
 
 if TYPE_CHECKING:
@@ -33,13 +34,7 @@ def print_table(report: DoctorReport) -> None:
 
 
 @click.command(name="doctor")
-@click.option(
-    "--tenant",
-    "tenant_file",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="tenant file (tenants/NAME.toml)",
-)
+@tenant_option()
 @click.option(
     "--authority-host",
     default=None,
@@ -63,7 +58,7 @@ def print_table(report: DoctorReport) -> None:
     type=click.FloatRange(min=0),
     help="seconds to keep retrying while Entra may still be replicating a new app, certificate or grant",
 )
-@click.option("--json", "as_json", is_flag=True, help="print JSON for machines")
+@json_option()
 def command(
     tenant_file: Path,
     authority_host: str | None,

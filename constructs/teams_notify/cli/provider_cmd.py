@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from teams_notify.cli.options import json_option
+from teams_notify.cli.options import json_option, out_option
 from teams_notify.errors import BadInputError
 
 if TYPE_CHECKING:
@@ -107,15 +107,12 @@ cache_option = click.option(
 
 
 @group.command(name="build")
-@click.option(
-    "--out",
-    "out_dir",
-    default=None,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to copy the executable and its _internal/ folder into (default: only the cache).",
+@out_option(
+    "Folder to copy the executable and its _internal/ folder into (default: only the cache).",
+    folder_only=True,
 )
 @cache_option
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("Print the result as JSON.")
 def build_command(out_dir: Path | None, cache_dir: Path | None, as_json: bool) -> None:
     """Build the self-contained provider executable for this machine (PyInstaller --onedir).
 
@@ -149,13 +146,7 @@ def build_command(out_dir: Path | None, cache_dir: Path | None, as_json: bool) -
 
 
 @group.command(name="release")
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the zips, manifest, SHA256SUMS and SHA256SUMS.sig.",
-)
+@out_option("Folder for the zips, manifest, SHA256SUMS and SHA256SUMS.sig.", required=True, folder_only=True)
 @click.option("--version", "version", default=None, help="Release version (default: the package version).")
 @click.option(
     "--build",
@@ -166,7 +157,7 @@ def build_command(out_dir: Path | None, cache_dir: Path | None, as_json: bool) -
 )
 @click.option("--no-host-build", is_flag=True, help="Package only the --build folders, build nothing here.")
 @cache_option
-@click.option("--json", "as_json", is_flag=True, help="Print the written files as JSON.")
+@json_option("Print the written files as JSON.")
 def release_command(
     out_dir: Path,
     version: str | None,
@@ -217,9 +208,7 @@ def release_command(
     type=click.Path(file_okay=False, path_type=Path),
     help="A folder written by `provider release`.",
 )
-@click.option(
-    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Mirror folder."
-)
+@out_option("Mirror folder.", required=True, folder_only=True)
 @click.option(
     "--kind",
     type=click.Choice(["fs", "network", "registry"]),
@@ -238,7 +227,7 @@ def release_command(
 @click.option(
     "--url", default=None, help="https:// URL the network mirror will be served at (for the CLI config)."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the written files as JSON.")
+@json_option("Print the written files as JSON.")
 def mirror_command(
     release_dir: Path,
     out_dir: Path,

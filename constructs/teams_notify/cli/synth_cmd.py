@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from teams_notify.cli.options import out_option
+from teams_notify.cli.options import json_option, out_option
 
 
 def _folder(flag: str, dest: str, default: str, help_: str) -> Callable[[Any], Any]:
@@ -51,7 +51,7 @@ PROGRESS_MIN_TENANTS = 5
     default=None,
     help="processes to synthesize with (default: $TEAMS_NOTIFY_SYNTH_JOBS, else by tenant count and cores)",
 )
-@click.option("--json", "as_json", is_flag=True, help="print the result as JSON (no progress bar)")
+@json_option("Print the result as JSON (no progress bar).")
 def command(
     tenants_dir: Path, outdir: Path, engine: str | None, full: bool, jobs: int | None, as_json: bool
 ) -> None:
