@@ -158,7 +158,9 @@ def run(work: Path) -> int:
     try:
         tenant_file = local_tenant_file(work / "tenants", servicenow.url)
         env = terraform_env(work, servicenow)
-        os.environ.update({k: v for k, v in env.items() if k.startswith("SERVICENOW_")})  # for discover
+        # discover reads SERVICENOW_*; synth locks the provider of the CLI config terraform will use
+        os.environ.update({k: v for k, v in env.items() if k.startswith("SERVICENOW_")})
+        os.environ["TF_CLI_CONFIG_FILE"] = env["TF_CLI_CONFIG_FILE"]
         tenant, env = deploy(work, tenant_file, env)
         with step(5, f"loading {tenant.entra_stack} into the local Entra"):
             state = load_entra_stack(

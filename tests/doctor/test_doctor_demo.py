@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from terraform_provider_servicenow.install import DEFAULT_SOURCE, install
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.terraform
@@ -21,7 +22,12 @@ def test_demo_rolls_out_the_example_and_the_doctor_is_all_green(tmp_path: Path) 
     tenants = tmp_path / "tenants"
     tenants.mkdir()
     shutil.copy(ROOT / "tenants" / "example.toml", tenants)
-    env = os.environ | {"TEAMS_NOTIFY_DEMO_TENANT": str(tenants / "example.toml")}
+    # As a user runs it: no CLI config of the test session, and a home whose implied mirror holds
+    # another provider package (another checkout's `make setup`): the demo must not lock that one.
+    home = tmp_path / "home"
+    install(home / ".terraform.d" / "plugins", DEFAULT_SOURCE, python="/other/checkout/.venv/bin/python3")
+    env = {k: v for k, v in os.environ.items() if k != "TF_CLI_CONFIG_FILE"}
+    env |= {"TEAMS_NOTIFY_DEMO_TENANT": str(tenants / "example.toml"), "HOME": str(home)}
     run = subprocess.run(
         [sys.executable, str(ROOT / "demo.py")], env=env, capture_output=True, text=True, check=False
     )
