@@ -128,6 +128,13 @@ def terraform_env(work: Path, sandbox: Sandbox) -> dict[str, str]:
     }
 
 
+def export_for_synth(env: dict[str, str]) -> None:
+    """Discover and synth run in this process: discover reads SERVICENOW_*, and synth locks the
+    provider of the CLI config terraform will use (not whatever ~/.terraform.d holds)."""
+    exported = {k: v for k, v in env.items() if k.startswith("SERVICENOW_") or k == "TF_CLI_CONFIG_FILE"}
+    os.environ.update(exported)
+
+
 def store_password_env(tenant: TenantConfig) -> dict[str, str]:
     """TF_VAR_keystore_password_<key> from the PoC bundle's password file."""
     cert = tenant.active_certificate
@@ -158,9 +165,7 @@ def run(work: Path) -> int:
     try:
         tenant_file = local_tenant_file(work / "tenants", servicenow.url)
         env = terraform_env(work, servicenow)
-        # discover reads SERVICENOW_*; synth locks the provider of the CLI config terraform will use
-        os.environ.update({k: v for k, v in env.items() if k.startswith("SERVICENOW_")})
-        os.environ["TF_CLI_CONFIG_FILE"] = env["TF_CLI_CONFIG_FILE"]
+        export_for_synth(env)
         tenant, env = deploy(work, tenant_file, env)
         with step(5, f"loading {tenant.entra_stack} into the local Entra"):
             state = load_entra_stack(

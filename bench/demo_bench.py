@@ -12,7 +12,6 @@ one warm-up run of `make demo` (it creates the PoC bundle and fills caches).
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import socket
 import statistics
@@ -71,12 +70,12 @@ def bare_applies(runs: int) -> list[float]:
             with Sandbox(db_path=work / f"sn-{run}.sqlite", port=port) as servicenow:
                 env = demo.terraform_env(work, servicenow) | demo.store_password_env(load_tenant(tenant_file))
                 if run == 0:
-                    os.environ.update({k: v for k, v in env.items() if k.startswith("SERVICENOW_")})
+                    demo.export_for_synth(env)
                     demo.discover_names(tenant_file)
                     synth(load_tenants(tenant_file.parent), work / "out")
                     demo.terraform(["init", "-input=false", "-no-color"], stack, env)
-                for state in stack.glob("terraform.tfstate*"):
-                    state.unlink()
+                for state in (work / ".teams-notify" / "state").glob(f"{stack.name}.tfstate*"):
+                    state.unlink()  # local state lives outside the synth output
                 start = time.perf_counter()
                 subprocess.run(
                     ["terraform", "apply", "-auto-approve", "-input=false", "-no-color"],
