@@ -224,24 +224,36 @@ def install_for_tests(plugin_dir: Path) -> Path:
     return plugin_dir
 
 
+_session_plugin_dir: Path | None = None
+
+
+def session_plugin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test session's provider, installed once (TEAMS_NOTIFY_TEST_PROVIDER=built: the
+    self-contained build). A function, not only a fixture, so the autouse CLI config below does
+    not pull `terraform_plugin_dir` into every test (which would mark them all `terraform`)."""
+    global _session_plugin_dir
+    if _session_plugin_dir is None:
+        plugin_dir = tmp_path_factory.mktemp("terraform-plugins")
+        if os.environ.get("TEAMS_NOTIFY_TEST_PROVIDER") == "built":
+            from terraform_provider_servicenow.build import cached_build
+
+            from helpers.release import BUILD_CACHE, install_built
+
+            _session_plugin_dir = install_built(cached_build(BUILD_CACHE), plugin_dir)
+        else:
+            _session_plugin_dir = install_for_tests(plugin_dir)
+    return _session_plugin_dir
+
+
 @pytest.fixture(scope="session")
 def terraform_plugin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    plugin_dir = tmp_path_factory.mktemp("terraform-plugins")
-    if os.environ.get("TEAMS_NOTIFY_TEST_PROVIDER") == "built":  # the self-contained build instead
-        from terraform_provider_servicenow.build import cached_build
-
-        from helpers.release import BUILD_CACHE, install_built
-
-        return install_built(cached_build(BUILD_CACHE), plugin_dir)
-    return install_for_tests(plugin_dir)
+    return session_plugin_dir(tmp_path_factory)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def terraform_cli_config(
-    tmp_path_factory: pytest.TempPathFactory, terraform_plugin_dir: Path
-) -> Iterator[Path]:
+def terraform_cli_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     path = tmp_path_factory.mktemp("terraform-cli-config") / "terraformrc"
-    path.write_text(cli_config_text(terraform_plugin_dir))
+    path.write_text(cli_config_text(session_plugin_dir(tmp_path_factory)))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TF_CLI_CONFIG_FILE", str(path))
         yield path
