@@ -68,14 +68,25 @@ def _https(value: str) -> str:
             f"not an https:// URL: {value!r}",
             "use https://... (plain http:// only for the local sandbox on 127.0.0.1 or localhost)",
         )
-    return value.rstrip("/")
+    return _port_checked(value.rstrip("/"))
 
 
 def _http_or_https(value: str) -> str:
     # The local sandbox speaks plain http on loopback; everything else must be https.
     if re.match(r"^http://(127\.0\.0\.1|localhost)(:\d{1,5})?/?\Z", value):
-        return value.rstrip("/")
+        return _port_checked(value.rstrip("/"))
     return _https(value)
+
+
+def _port_checked(url: str) -> str:
+    """Five digits are not yet a port: 1-65535 (urlsplit raises on anything else)."""
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise ConfigValueError(f"the port of {url!r} is not 1-65535", "give a port from 1 to 65535, or none")
+    return url
 
 
 Guid = Annotated[
@@ -255,9 +266,9 @@ class CloudBackendConfig(Strict):
         return [_expand(tag, "tags", tenant, side) for tag in self.tags]
 
 
-WORKSPACE_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,90}$")
-PROJECT_NAME_RE = re.compile(r"^[A-Za-z0-9 _-]{1,40}$")
-TAG_RE = re.compile(r"^[a-z0-9_:-]{1,255}$")
+WORKSPACE_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,90}\Z")
+PROJECT_NAME_RE = re.compile(r"^[A-Za-z0-9 _-]{1,40}\Z")
+TAG_RE = re.compile(r"^[a-z0-9_:-]{1,255}\Z")
 
 
 def _expand(pattern: str, key: str, tenant: str, side: str) -> str:

@@ -89,8 +89,24 @@ def test_deeply_nested_outputs_json_is_one_line(tmp_path: Path, bundle: Certific
         ({"domain": "contoso.com\n"}, "domain: not a domain name"),
         ({"expiry_horizon_days": 99999999999999}, "expiry_horizon_days"),
         ({"servicenow": {"instance_url": "https://a.sn.com", "selector": {"order": 2**40}}}, "order"),
+        ({"servicenow": {"instance_url": "https://a.service-now.com:99999"}}, "is not 1-65535"),
+        (
+            {"backend": {"type": "cloud", "organization": "acme", "workspace_pattern": "tn-{stack}\n"}},
+            "workspace_pattern",
+        ),
     ],
-    ids=["name", "tenant-id", "connection-url", "instance-url", "table", "domain", "horizon", "order"],
+    ids=[
+        "name",
+        "tenant-id",
+        "connection-url",
+        "instance-url",
+        "table",
+        "domain",
+        "horizon",
+        "order",
+        "port",
+        "workspace",
+    ],
 )
 def test_trailing_newline_and_huge_numbers_are_refused(
     tmp_path: Path, bundle: CertificateBundle, sections: dict[str, object], words: str

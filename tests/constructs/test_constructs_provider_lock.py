@@ -7,13 +7,14 @@ provider from `terraform_plugin_dir`, so that is the package synth must hash.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 from helpers.constructs import BundleFactory, Synthesized, synth_tenants, write_tenant
 from teams_notify.cli import main
 from terraform_provider_servicenow import __version__
-from terraform_provider_servicenow.install import DEFAULT_SOURCE, cli_config_text, os_arch
+from terraform_provider_servicenow.install import DEFAULT_SOURCE, cli_config_text, install, os_arch
 from terraform_provider_servicenow.lockfile import LOCK_FILE, package_hash_v1
 
 INSTALL_HINT = "teams-notify provider install"
@@ -110,3 +111,23 @@ def test_not_installed_gives_one_line(
     manifest = json.loads((out / "manifest.json").read_text())
     notes = [a for s in manifest["stacks"].values() for a in s["annotations"]]
     assert [(a["level"], INSTALL_HINT in a["message"]) for a in notes] == [("@cdktf/warn", True)]
+
+
+def test_installing_the_provider_then_synth_again_writes_the_lock(
+    tmp_path: Path, constructs_bundles: BundleFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the warning says to do works: the unchanged tenant is not served from the cache."""
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (tmp_path / "terraformrc").write_text(cli_config_text(mirror))
+    monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(tmp_path / "terraformrc"))
+    write_tenant(tmp_path / "t", "late", [("current", constructs_bundles.make("lock-cert"), True)])
+    out = tmp_path / "out"
+    assert main(["synth", "--tenants", str(tmp_path / "t"), "--out", str(out)]) == 0
+    lock = out / "stacks/late-servicenow" / LOCK_FILE
+    assert not lock.exists()
+    executable = install(mirror, DEFAULT_SOURCE, python=sys.executable)
+    assert main(["synth", "--tenants", str(tmp_path / "t"), "--out", str(out)]) == 0
+    assert package_hash_v1(executable.parent) in lock.read_text()
+    summary = json.loads((out / "stacks/late-servicenow/teams-notify.json").read_text())
+    assert summary["provider_warnings"] == []

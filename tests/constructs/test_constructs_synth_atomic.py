@@ -93,6 +93,20 @@ def test_terraform_working_files_survive_a_synth(tmp_path: Path, bundle: Certifi
     assert b"Acme Notify 2" in (out / "stacks" / "acme-entra" / "cdk.tf.json").read_bytes()
 
 
+def test_teams_files_written_after_deploy_survive_a_synth(tmp_path: Path, bundle: CertificateBundle) -> None:
+    """`teams-notify teams package|policy` write beside the runbook synth wrote (when the ids were
+    unknown at synth): a file of the user's in that folder is kept by a re-synth."""
+    write_tenant(tmp_path / "t", "acme", [("current", bundle, True)])
+    out = tmp_path / "out"
+    assert run_cli("synth", "--tenants", tmp_path / "t", "--out", out).code == 0
+    artifacts = out / "stacks" / "acme-entra" / "artifacts"
+    (artifacts / "acme-after-deploy.zip").write_bytes(b"package")
+    write_tenant(tmp_path / "t", "acme", [("current", bundle, True)], app_display_name="Acme Notify 2")
+    assert run_cli("synth", "--tenants", tmp_path / "t", "--out", out).code == 0
+    assert (artifacts / "acme-after-deploy.zip").read_bytes() == b"package"
+    assert (artifacts / "acme-runbook.md").is_file()
+
+
 def _main_py(tenants: Path, out: Path, **env: str) -> subprocess.Popen[bytes]:
     environ = os.environ | {"TEAMS_NOTIFY_TENANTS": str(tenants), "CDKTF_OUTDIR": str(out)} | env
     return subprocess.Popen(

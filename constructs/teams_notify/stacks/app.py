@@ -26,6 +26,7 @@ from teams_notify.stacks.synth_cache import (
     files_of,
     load_index,
     probably_changed,
+    provider_fingerprints,
     still_intact,
     tenant_key,
     write_index,
@@ -144,9 +145,10 @@ def synth(
         for tenant in tenants:
             ensure_poc_bundles(tenant)
         checked = check_all(tenants, moment)  # every time: expiry depends on the date
-        return _synth_checked(tenants, checked, target, outdir, full, jobs, progress, notify, warm_up)
-    except OSError as err:  # the previous output is untouched: staging is only ever swapped in
-        raise output_error(target, err) from None
+        try:
+            return _synth_checked(tenants, checked, target, outdir, full, jobs, progress, notify, warm_up)
+        except OSError as err:  # the previous output is untouched: staging is only ever swapped in
+            raise output_error(target, err) from None
     finally:
         if warm_up:
             warm_up.join()  # never leave an engine half started behind
@@ -166,8 +168,10 @@ def _synth_checked(
     from teams_notify.stacks.tenant_synth import build_tenants
 
     with synth_lock(target, notify), Staging(target) as staging:
-        previous = None if full else load_index(target)
-        keys = {t.name: tenant_key(t, checked[t.name], target) for t in tenants}
+        index = load_index(target)
+        previous = None if full else index
+        installed = provider_fingerprints(tenants)
+        keys = {t.name: tenant_key(t, checked[t.name], target, installed) for t in tenants}
         reused: dict[str, TenantOutput] = {}
         for tenant in tenants:
             old = previous.tenants.get(tenant.name) if previous else None
@@ -199,7 +203,8 @@ def _synth_checked(
             for t in tenants
             for s in (built[t.name].summaries if t.name in built else _summaries(staging.path, t))
         ]
-        previous_files = (o.files for o in previous.tenants.values()) if previous else ()
+        # What the previous synth wrote (also with --full): never carried over as a working file.
+        previous_files = (o.files for o in index.tenants.values()) if index else ()
         staging.commit(frozenset(f for files in previous_files for f in files))
     if any(uses_local_state(t) for t in tenants):
         ensure_local_state_dir(target)

@@ -177,13 +177,20 @@ def carry_over(old: Path, new: Path, generated: frozenset[str] = frozenset()) ->
 
 def _carry_entries(old: Path, old_dir: Path, new_dir: Path, generated: frozenset[str]) -> None:
     for entry in old_dir.iterdir():
-        if entry.name == LOCK_FILE and (new_dir / LOCK_FILE).is_file():
-            _merge_lock(entry, new_dir / LOCK_FILE)
+        dest = new_dir / entry.name
+        if entry.name == LOCK_FILE and dest.is_file():
+            _merge_lock(entry, dest)
             continue
         relative = entry.relative_to(old).as_posix()
-        ours = relative in generated or any(g.startswith(relative + "/") for g in generated)
-        if not ours and not os.path.lexists(new_dir / entry.name):
-            _link_tree(entry, new_dir / entry.name)
+        if relative in generated:
+            continue  # the previous synth wrote it: this synth's version (or none) stands
+        holds_ours = any(g.startswith(relative + "/") for g in generated)
+        if entry.is_dir() and not entry.is_symlink() and (holds_ours or dest.is_dir()):
+            # A folder of ours (e.g. artifacts/): keep what the user added beside our files.
+            dest.mkdir(exist_ok=True)
+            _carry_entries(old, entry, dest, generated)
+        elif not os.path.lexists(dest):
+            _link_tree(entry, dest)
 
 
 def _merge_lock(old: Path, new: Path) -> None:
@@ -220,7 +227,11 @@ def _swap(staging: Path, target: Path) -> None:
     old = Path(tempfile.mkdtemp(dir=target.parent, prefix=_old_prefix(target)))
     os.rmdir(old)
     os.rename(target, old)
-    os.rename(staging, target)
+    try:
+        os.rename(staging, target)
+    except OSError:
+        os.rename(old, target)  # put the previous output back: nothing was replaced
+        raise
     os.rename(old, staging)
 
 

@@ -86,14 +86,46 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def tenant_key(tenant: TenantConfig, checked: list[CheckedCertificate], target: Path) -> str:
+Installed = dict[tuple[str, str], list[Any]]
+
+
+def provider_fingerprints(tenants: list[TenantConfig]) -> Installed:
+    """`{(source, version): what is installed}` for the local-only providers the tenants use: the
+    post-synth step locks (or warns about) exactly that package, so a new install, a rebuilt
+    package or another CLI config must not be served from the cache."""
+    from terraform_provider_servicenow.installed import find_installed
+
+    from teams_notify.stacks.provider_lock import is_local_only
+
+    found: Installed = {}
+    for tenant in tenants:
+        wanted = (tenant.servicenow.provider_source, tenant.servicenow.provider_version)
+        if wanted in found or not is_local_only(wanted[0]):
+            continue
+        package = find_installed(*wanted).package
+        found[wanted] = _package_stat(package.path) if package else ["not installed"]
+    return found
+
+
+def _package_stat(path: Path) -> list[Any]:
+    """Path, size and modification time of a package and of every file in it (no hashing: a
+    self-contained build is tens of MB)."""
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    return [str(path)] + [(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files]
+
+
+def tenant_key(
+    tenant: TenantConfig, checked: list[CheckedCertificate], target: Path, installed: Installed
+) -> str:
     """The cache key of a tenant's two stacks (see the module docstring)."""
     digest = hashlib.sha256()
+    sn = tenant.servicenow
     facts = {
         "code": code_fingerprint(),
         "output": str(target),
         "tenant": tenant.model_dump(mode="json"),
         "certificates": [c.to_json() for c in checked],
+        "provider": installed.get((sn.provider_source, sn.provider_version)),
     }
     digest.update(json.dumps(facts, sort_keys=True).encode())
     for path in input_files(tenant):
