@@ -133,6 +133,8 @@ class ServiceNowClient:
                     raise
                 log.info("create on %s: the resent insert was refused as a duplicate: it had landed", table)
                 return landed
+            if attempt == self.settings.max_retries:
+                break
             log.info(
                 "create on %s: response lost and the insert did not land (attempt %d), sending again",
                 table,
@@ -140,7 +142,17 @@ class ServiceNowClient:
             )
             resent = True
             self._sleep(self._backoff(attempt))
-        raise self._exhausted(call, self.settings.max_retries + 1, "response lost")
+        # A slow commit can land after the last GET: look once more, then name the sys_id.
+        self._sleep(self._backoff(self.settings.max_retries))
+        landed = self.get_record(table, sys_id, fields)
+        if landed is not None:
+            return landed
+        error = self._exhausted(call, self.settings.max_retries + 1, "response lost")
+        error.detail += (
+            f" Should the record still appear, its sys_id is {sys_id}: adopt it with "
+            f"terraform import <address> {table}/{sys_id} instead of applying again."
+        )
+        raise error
 
     def update_record(
         self, table: str, sys_id: str, values: dict[str, str], fields: list[str] | None = None

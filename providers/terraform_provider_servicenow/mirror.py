@@ -34,7 +34,6 @@ Terraform verifies the zip against the SHA256SUMS, the SHA256SUMS against its si
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -186,10 +185,3 @@ def _write_json(path: Path, document: dict) -> Path:
     partial.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
     os.replace(partial, path)
     return path
-
-
-def _sha256_stream(stream: object) -> str:
-    digest = hashlib.sha256()
-    for block in iter(lambda: stream.read(1 << 20), b""):  # type: ignore[attr-defined]
-        digest.update(block)
-    return digest.hexdigest()

@@ -143,9 +143,14 @@ def check_sys_id(attribute: str, value: str) -> str:
 MAX_NAME = 255
 
 
+def has_control(text: str) -> bool:
+    """A line break or another control character: never in one URL parameter or header."""
+    return any(ord(c) < 0x20 or ord(c) == 0x7F for c in text)
+
+
 def check_url_text(attribute: str, value: str) -> str:
-    """A short single-line value sent as a URL parameter or header (file name, content type)."""
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value) or len(value) > MAX_NAME:
+    """A short single-line value sent as a URL parameter (file name, URL-encoded)."""
+    if has_control(value) or len(value) > MAX_NAME:
         raise ConfigError(
             f"{attribute} must be one line of at most {MAX_NAME} characters",
             f"Remove line breaks and control characters from {attribute}, or shorten it.",
@@ -153,10 +158,21 @@ def check_url_text(attribute: str, value: str) -> str:
     return value
 
 
+def check_header_text(attribute: str, value: str) -> str:
+    """A value sent as an HTTP header (content type): URL text, and ASCII (headers are bytes)."""
+    check_url_text(attribute, value)
+    if not value.isascii():
+        raise ConfigError(
+            f"{attribute} must be ASCII: it is sent as an HTTP header",
+            f"Write {attribute} as a MIME type such as application/octet-stream.",
+        )
+    return value
+
+
 def check_query(attribute: str, query: str) -> str:
     """An encoded query written by the user (data source `query`): one line of printable text
     short enough for a URL. What it matches is the user's to say; how many is checked at read."""
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in query):
+    if has_control(query):
         raise ConfigError(
             f"{attribute} contains a line break or control character",
             "Write the encoded query on one line, e.g. name=Teams^active=true.",

@@ -231,6 +231,7 @@ def sign_detached(path: Path, signature: Path, key_id: str) -> None:
         key_id,
         "--output",
         str(signature),
+        "--no-armor",  # Terraform reads binary signatures only, whatever gpg.conf says
         "--detach-sign",
         str(path),
         stdin=passphrase,

@@ -38,7 +38,7 @@ from tf.types import Number, String, Unknown
 from terraform_provider_servicenow.client import ServiceNowClient
 from terraform_provider_servicenow.diagnostics import reporting
 from terraform_provider_servicenow.exceptions import ConfigError, ServiceNowError
-from terraform_provider_servicenow.normalize import SYS_ID, check_sys_id, check_url_text
+from terraform_provider_servicenow.normalize import SYS_ID, check_header_text, check_sys_id, check_url_text
 from terraform_provider_servicenow.resource_base import ProviderBound
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
@@ -92,10 +92,10 @@ def check_config(config: Config) -> None:
     record = config.get("record_sys_id")
     if isinstance(record, str):
         check_sys_id("record_sys_id", record)
-    for attribute in ("file_name", "content_type"):
+    for attribute, check in (("file_name", check_url_text), ("content_type", check_header_text)):
         value = config.get(attribute)
         if isinstance(value, str):
-            check_url_text(attribute, value)
+            check(attribute, value)
     source, content = config.get("source"), config.get("content_base64")
     if source is Unknown or content is Unknown:
         return

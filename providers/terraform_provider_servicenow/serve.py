@@ -185,9 +185,9 @@ def serve(provider: Provider, threads: int = 10) -> None:
                 self._schema = response
             return self._schema
 
-        def StopProvider(self, request: Any, context: Any) -> Any:
-            stopped.set()
-            return super().StopProvider(request, context)
+        # No StopProvider override: Terraform sends it on Ctrl-C and then waits for the running
+        # calls to finish; ending the process there would lose the answer of an insert that
+        # landed. The server ends on Controller.Shutdown, sent when no call is running.
 
     class Controller(grpc_controller_pb2_grpc.GRPCControllerServicer):
         def Shutdown(self, request: Any, context: Any) -> Any:

@@ -87,9 +87,12 @@ def test_insert_refused_by_acl_is_not_mistaken_for_a_duplicate(provider_sandbox:
 def test_insert_whose_every_response_is_lost_gives_up(provider_sandbox: Sandbox) -> None:
     provider_sandbox.faults.add(FaultRule(methods=["POST"], path_prefix=TABLE, drop="before", count=-1))
     client = _client(provider_sandbox.url, max_retries=2)
-    with pytest.raises(RetriesExhaustedError, match="did not complete create on 'sys_certificate' after 3"):
+    gave_up = "did not complete create on 'sys_certificate' after 3"
+    with pytest.raises(RetriesExhaustedError, match=gave_up) as err:
         client.create_record("sys_certificate", {"name": "never"}, ["name"])
     assert _requests(provider_sandbox)["POST table dropped"] == 3
+    # The sys_id it chose is named, so a record that lands later can be imported, not twinned.
+    assert re.search(r"terraform import <address> sys_certificate/[0-9a-f]{32}", err.value.detail)
 
 
 # -------------------------------------------------------------- scripted instance

@@ -28,6 +28,12 @@ HOSTILE = {
         '  record_sys_id  = "abc^NQname=x"\n  file_name      = "a.txt"\n  content_base64 = "YQ=="\n}\n',
         "record_sys_id is not a sys_id: 'abc^NQname=x'",
     ),
+    "attachment content_type that is not ASCII (an HTTP header)": (
+        'resource "servicenow_attachment" "a" {\n  table          = "sys_certificate"\n'
+        '  record_sys_id  = "0123456789abcdef0123456789abcdef"\n  file_name      = "a.txt"\n'
+        '  content_type   = "text/plain\u00e9"\n  content_base64 = "YQ=="\n}\n',
+        "content_type must be ASCII: it is sent as an HTTP header",
+    ),
 }
 
 
