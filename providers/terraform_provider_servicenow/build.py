@@ -31,6 +31,7 @@ from pathlib import Path
 
 import terraform_provider_servicenow
 from terraform_provider_servicenow import __version__
+from terraform_provider_servicenow.exceptions import ReportedError
 from terraform_provider_servicenow.install import DEFAULT_SOURCE, executable_path, os_arch, parse_source
 
 EXECUTABLE_NAME = "terraform-provider-servicenow"
@@ -93,17 +94,9 @@ PACKAGE_DIR = Path(terraform_provider_servicenow.__file__).parent
 PACKAGING_MODULES = ("build", "release", "mirror")
 
 
-class ReleaseError(Exception):
-    """Building or packaging a release failed for a reason the user can fix: a one-line `summary`
-    and a `detail` that says what to do (the CLI prints them as cause and fix)."""
-
-    def __init__(self, summary: str, detail: str = "") -> None:
-        super().__init__(summary)
-        self.summary = summary
-        self.detail = detail
-
-    def __str__(self) -> str:
-        return f"{self.summary}: {self.detail}" if self.detail else self.summary
+class ReleaseError(ReportedError):
+    """Building or packaging a release failed for a reason the user can fix (the CLI prints the
+    summary and detail as cause and fix)."""
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ what to do. None of them ever contains a request body, header or sensitive value
 from __future__ import annotations
 
 
-class ServiceNowError(Exception):
-    """A failure talking to ServiceNow, written for the person running Terraform."""
+class ReportedError(Exception):
+    """An error written for the user: a one-line `summary` and a `detail` that says what to do."""
 
     def __init__(self, summary: str, detail: str = "") -> None:
         super().__init__(summary)
@@ -17,6 +17,10 @@ class ServiceNowError(Exception):
 
     def __str__(self) -> str:
         return f"{self.summary}: {self.detail}" if self.detail else self.summary
+
+
+class ServiceNowError(ReportedError):
+    """A failure talking to ServiceNow, written for the person running Terraform."""
 
 
 class AuthenticationError(ServiceNowError):

@@ -49,7 +49,7 @@ def _stream_digest(handle: IO[bytes]) -> bytes:
     return digest.digest()
 
 
-def _file_digest(path: Path) -> bytes:
+def file_sha256(path: Path) -> bytes:
     with path.open("rb") as handle:
         return _stream_digest(handle)
 
@@ -59,7 +59,7 @@ def _dir_entries(root: Path) -> Iterator[tuple[str, bytes]]:
     for folder, _dirs, files in os.walk(root):
         for name in files:
             path = Path(folder) / name
-            yield path.relative_to(root).as_posix(), _file_digest(path)
+            yield path.relative_to(root).as_posix(), file_sha256(path)
 
 
 def _zip_entries(archive: Path) -> Iterator[tuple[str, bytes]]:

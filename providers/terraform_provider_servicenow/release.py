@@ -16,7 +16,6 @@ Zips are reproducible for a given build: sorted entries, fixed timestamps, Unix 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from terraform_provider_servicenow.build import CONTENTS_DIR, Build, ReleaseError
+from terraform_provider_servicenow.lockfile import file_sha256
 
 PROVIDER_TYPE = "servicenow"
 PROJECT = f"terraform-provider-{PROVIDER_TYPE}"
@@ -88,11 +88,7 @@ def manifest_json() -> str:
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_sha256(path).hex()
 
 
 def parse_sha256sums(text: str) -> dict[str, str]:

@@ -27,8 +27,7 @@ from teams_notify.stacks.certificates import CheckedCertificate, check_certifica
 from teams_notify.stacks.compat import App
 from teams_notify.stacks.postsynth import StackSummary, run_hook
 from teams_notify.stacks.stack import EntraStack, ServiceNowStack
-
-STACKS_DIR = "stacks"  # cdktf writes stack <name> into <outdir>/stacks/<name>/
+from teams_notify.stacks.synth_cache import STACKS_DIR
 
 
 def _app_outdir(scope: Construct) -> Path:

@@ -20,6 +20,7 @@ from teams_notify.stacks.backend import cloud_workspace
 from teams_notify.stacks.certificates import CheckedCertificate
 from teams_notify.stacks.provider_lock import annotate_manifest, lock_local_providers
 from teams_notify.stacks.servicenow.fields import X5T_PLACEHOLDER_PREFIX, x5t_placeholder
+from teams_notify.stacks.synth_cache import STACKS_DIR
 from teams_notify.teams.hook import write_teams_artifacts
 
 SUMMARY_FILE = "teams-notify.json"
@@ -100,13 +101,13 @@ def run_hook(
     certificates of each tenant, by tenant name, as `check_certificates` returned them)."""
     from teams_notify.stacks.aspects import policy_findings, raise_on_findings
 
-    documents = {s.stack_name: _read_json(outdir / "stacks" / s.stack_name / STACK_JSON) for s in stacks}
+    documents = {s.stack_name: _read_json(outdir / STACKS_DIR / s.stack_name / STACK_JSON) for s in stacks}
     checked_stacks = [s for s in stacks if s.policy_checks]
     raise_on_findings([f for s in checked_stacks for f in policy_findings(s, documents[s.stack_name])])
     summaries = []
     for stack in stacks:
         tenant: TenantConfig = stack.tenant
-        stack_dir = outdir / "stacks" / stack.stack_name
+        stack_dir = outdir / STACKS_DIR / stack.stack_name
         summary = _process_stack(stack, stack_dir, documents[stack.stack_name], tenant, checked[tenant.name])
         write_teams_artifacts(tenant, stack_dir, summary)
         summaries.append(summary)

@@ -26,6 +26,7 @@ from terraform_provider_servicenow.installed import Lookup, find_installed
 from terraform_provider_servicenow.lockfile import LockedProvider, package_hash_v1, write_lock_file
 
 from teams_notify.files import write_atomic
+from teams_notify.stacks.synth_cache import MANIFEST_FILE
 
 
 def is_local_only(source: str) -> bool:
@@ -72,14 +73,13 @@ def lock_local_providers(stack_dir: Path, stack_json: dict[str, Any]) -> list[st
     return warnings
 
 
-MANIFEST = "manifest.json"
 WARN_LEVEL = "@cdktf/warn"  # AnnotationMetadataEntryType.WARN, the same in cdktf and cdktn
 
 
 def annotate_manifest(outdir: Path, stack_name: str, warnings: list[str]) -> None:
     """Add `warnings` to the stack's annotations in `outdir/manifest.json`, each text once per
     manifest (the CLIs print every annotation of every stack: one line is enough)."""
-    path = outdir / MANIFEST
+    path = outdir / MANIFEST_FILE
     if not warnings or not path.is_file():
         return
     manifest = json.loads(path.read_text(encoding="utf-8"))

@@ -31,6 +31,7 @@ from pathlib import Path
 from terraform_provider_servicenow.lockfile import LOCK_FILE, merged_lock_text
 
 from teams_notify.errors import BadInputError, CheckFailedError
+from teams_notify.stacks.synth_cache import STACKS_DIR
 
 LOCK_TIMEOUT_ENV = "TEAMS_NOTIFY_SYNTH_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 600.0
@@ -167,10 +168,10 @@ def carry_over(old: Path, new: Path, generated: frozenset[str] = frozenset()) ->
     longer synthesized is not carried over, nor is a file the previous synth wrote and this
     one did not (`generated`, relative paths): it would be stale."""
     for entry in old.iterdir():
-        if entry.name == "stacks" and entry.is_dir() and (new / "stacks").is_dir():
+        if entry.name == STACKS_DIR and entry.is_dir() and (new / STACKS_DIR).is_dir():
             for stack in entry.iterdir():
-                if (new / "stacks" / stack.name).is_dir():
-                    _carry_entries(old, stack, new / "stacks" / stack.name, generated)
+                if (new / STACKS_DIR / stack.name).is_dir():
+                    _carry_entries(old, stack, new / STACKS_DIR / stack.name, generated)
         elif not (new / entry.name).exists():
             _link_tree(entry, new / entry.name)
 
