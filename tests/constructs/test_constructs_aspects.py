@@ -14,7 +14,6 @@ from teams_notify.config import load_tenants
 from teams_notify.errors import CheckFailedError
 from teams_notify.stacks.app import build_app, check_all
 from teams_notify.stacks.aspects import policy_findings
-from teams_notify.stacks.compat import azuread_module
 from teams_notify.stacks.postsynth import run_hook
 from teams_notify.stacks.stack import EntraStack, ServiceNowStack
 
@@ -48,11 +47,10 @@ def drop_grant(entra: EntraStack, sn: ServiceNowStack) -> None:
 def drop_request(entra: EntraStack, sn: ServiceNowStack) -> None:
     from teams_notify.graph import GRAPH_APP_ID
 
-    app_mod = azuread_module("application")
-    only_one = app_mod.ApplicationRequiredResourceAccessResourceAccess(id=GRAPH_APP_ID, type="Role")
-    entra.app.application.put_required_resource_access(
-        [app_mod.ApplicationRequiredResourceAccess(resource_app_id=GRAPH_APP_ID, resource_access=[only_one])]
-    )
+    only_one = [{"id": GRAPH_APP_ID, "type": "Role"}]
+    entra.app.application.attrs["required_resource_access"] = [
+        {"resource_app_id": GRAPH_APP_ID, "resource_access": only_one}
+    ]
 
 
 def drop_certificate(entra: EntraStack, sn: ServiceNowStack) -> None:

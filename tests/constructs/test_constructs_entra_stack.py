@@ -4,12 +4,15 @@ bindings carry (the azuread provider binary cannot be downloaded offline)."""
 from __future__ import annotations
 
 import inspect
+import json
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 from helpers.constructs import Synthesized
 from teams_notify.graph import GRAPH_APP_ID, GRAPH_APP_ROLES
-from teams_notify.stacks.compat import azuread_module
+from teams_notify.stacks.compat import ENGINE, azuread_module
+from teams_notify.stacks.entra.azuread import AZUREAD_SOURCE, AZUREAD_VERSIONS
 
 STACK = "example-entra"
 # The five application roles, written out from DESIGN.md ("Facts"), not read from the code:
@@ -140,3 +143,16 @@ def test_service_user_and_outputs(constructs_example: Synthesized) -> None:
     assert set(outputs) == {"client_id", "tenant_id", "service_principal_id", "service_user_object_id"}
     assert not any(o.get("sensitive") for o in outputs.values())  # pitfall 8: no masking of ids
     assert "azurerm_bot_service_azure_bot" not in stack["resource"]  # bot is off by default
+
+
+def test_azuread_pin_is_the_bindings(tmp_path: Path) -> None:
+    """The raw provider block pins the version the engine's azuread binding was made for."""
+    from teams_notify.stacks.compat import App, TerraformStack
+
+    app = App(outdir=str(tmp_path))
+    stack = TerraformStack(app, "pin")
+    azuread_module("provider").AzureadProvider(stack, "azuread")
+    app.synth()
+    synthesized = json.loads((tmp_path / "stacks" / "pin" / "cdk.tf.json").read_text())
+    binding = synthesized["terraform"]["required_providers"]["azuread"]
+    assert binding == {"source": AZUREAD_SOURCE, "version": AZUREAD_VERSIONS[ENGINE]}

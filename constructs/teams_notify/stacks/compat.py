@@ -1,7 +1,9 @@
 """The one place that picks the CDK engine: CDKTF 0.21 (default) or CDK Terrain 0.24.
 
-`TEAMS_NOTIFY_CDK=cdktn` selects CDK Terrain (`cdktn`, `cdktn_provider_azuread`), its maintained
-successor with the same API. Everything else imports the engine from here, never directly.
+`TEAMS_NOTIFY_CDK=cdktn` selects CDK Terrain (`cdktn`), its maintained successor with the same
+API. Everything else imports the engine from here, never directly. The stacks declare raw
+resources only (no prebuilt provider binding is imported at synth): `azuread_module` is for tests
+that check the Entra stack against the schema the azuread binding carries.
 """
 
 from __future__ import annotations
@@ -17,13 +19,10 @@ from teams_notify.stacks.engine import selected_engine
 ENGINE = selected_engine()
 
 cdk: Any
-azuread: ModuleType
 if ENGINE == "cdktn":
     import cdktn as cdk
-    import cdktn_provider_azuread as azuread
 elif ENGINE == "cdktf":
     import cdktf as cdk
-    import cdktf_cdktf_provider_azuread as azuread
 else:
     from teams_notify.errors import BadInputError
 
@@ -52,11 +51,14 @@ Token = cdk.Token
 Fn = cdk.Fn
 
 
+AZUREAD_BINDINGS = {"cdktf": "cdktf_cdktf_provider_azuread", "cdktn": "cdktn_provider_azuread"}
+
+
 def azuread_module(name: str) -> ModuleType:
-    """A submodule of the selected azuread binding, e.g. `azuread_module("application")`."""
+    """A submodule of the selected engine's azuread binding, e.g. `azuread_module("application")`."""
     import importlib
 
-    return importlib.import_module(f"{azuread.__name__}.{name}")
+    return importlib.import_module(f"{AZUREAD_BINDINGS[ENGINE]}.{name}")
 
 
 def _metadata(provider_name: str, version: str | None = None) -> Any:

@@ -13,8 +13,9 @@ from constructs import Construct
 from teams_notify.config import TenantConfig
 from teams_notify.stacks.backend import add_backend, entra_remote_state
 from teams_notify.stacks.certificates import CheckedCertificate
-from teams_notify.stacks.compat import Fn, TerraformOutput, TerraformStack, Token, azuread_module
+from teams_notify.stacks.compat import Fn, TerraformOutput, TerraformStack, Token
 from teams_notify.stacks.entra.application import GraphApplication
+from teams_notify.stacks.entra.azuread import AzureadProvider
 from teams_notify.stacks.entra.bot import AzureBot
 from teams_notify.stacks.entra.certificate import CertificateCredential
 from teams_notify.stacks.entra.service_user import ServiceUser
@@ -67,7 +68,7 @@ class EntraStack(TeamsNotifyStack):
         self, scope: Construct, tenant: TenantConfig, *, certificates: list[CheckedCertificate]
     ) -> None:
         super().__init__(scope, tenant.entra_stack, tenant=tenant)
-        azuread_module("provider").AzureadProvider(self, "azuread", tenant_id=tenant.tenant_id)
+        AzureadProvider(self, "azuread", tenant_id=tenant.tenant_id)
         self.app = GraphApplication(self, "app", display_name=tenant.app_display_name)
         self.certificates = [
             CertificateCredential(

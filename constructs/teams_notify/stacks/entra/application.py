@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from constructs import Construct
 from teams_notify.graph import GRAPH_APP_ID, GRAPH_APP_ROLES
-from teams_notify.stacks.compat import azuread_module
+from teams_notify.stacks.entra.azuread import AzureadDataSource, AzureadResource
 from teams_notify.stacks.steps import STEP_PERMISSIONS, Step
 
 
@@ -18,35 +18,26 @@ class GraphApplication(Step):
 
     def __init__(self, scope: Construct, id_: str, *, display_name: str) -> None:
         super().__init__(scope, id_)
-        app_mod = azuread_module("application")
-        access = [
-            app_mod.ApplicationRequiredResourceAccessResourceAccess(id=role_id, type="Role")
-            for role_id in GRAPH_APP_ROLES.values()
-        ]
-        self.application = app_mod.Application(
+        access = [{"id": role_id, "type": "Role"} for role_id in GRAPH_APP_ROLES.values()]
+        self.application = AzureadResource(
             self,
+            "application",
             "application",
             display_name=display_name,
             sign_in_audience="AzureADMyOrg",
-            required_resource_access=[
-                app_mod.ApplicationRequiredResourceAccess(
-                    resource_app_id=GRAPH_APP_ID, resource_access=access
-                )
-            ],
+            required_resource_access=[{"resource_app_id": GRAPH_APP_ID, "resource_access": access}],
         )
-        self.service_principal = azuread_module("service_principal").ServicePrincipal(
-            self, "service_principal", client_id=self.application.client_id
+        self.service_principal = AzureadResource(
+            self, "service_principal", "service_principal", client_id=self.application.client_id
         )
-        self.graph = azuread_module("data_azuread_service_principal").DataAzureadServicePrincipal(
-            self, "graph", client_id=GRAPH_APP_ID
-        )
-        assignment = azuread_module("app_role_assignment").AppRoleAssignment
+        self.graph = AzureadDataSource(self, "graph", "service_principal", client_id=GRAPH_APP_ID)
         # Each attribute read is a Node round trip: read the two references once for all grants.
         principal_id, graph_id = self.service_principal.object_id, self.graph.object_id
         self.grants = [
-            assignment(
+            AzureadResource(
                 self,
                 f"grant_{name.replace('.', '_').lower()}",
+                "app_role_assignment",
                 app_role_id=role_id,
                 principal_object_id=principal_id,
                 resource_object_id=graph_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from constructs import Construct
-from teams_notify.stacks.compat import azuread_module
+from teams_notify.stacks.entra.azuread import AzureadResource
 from teams_notify.stacks.steps import PREREQ_KEYSTORE, Step
 
 
@@ -25,9 +25,10 @@ class CertificateCredential(Step):
         not_after: datetime,
     ) -> None:
         super().__init__(scope, id_)
-        self.credential = azuread_module("application_certificate").ApplicationCertificate(
+        self.credential = AzureadResource(
             self,
             "credential",
+            "application_certificate",
             application_id=application_id,
             type="AsymmetricX509Cert",
             encoding="pem",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from constructs import Construct
 from teams_notify.config import ServiceUserConfig
-from teams_notify.stacks.compat import azuread_module
+from teams_notify.stacks.entra.azuread import AzureadDataSource, AzureadResource
 from teams_notify.stacks.steps import STEP_SERVICE_USER, Step
 from teams_notify.stacks.variables import secret_variable
 
@@ -20,8 +20,9 @@ class ServiceUser(Step):
         super().__init__(scope, id_)
         if config.create:
             password = secret_variable(scope, PASSWORD_VARIABLE, f"initial password of {config.upn}")
-            user = azuread_module("user").User(
+            user: AzureadResource | AzureadDataSource = AzureadResource(
                 self,
+                "user",
                 "user",
                 user_principal_name=config.upn,
                 display_name=config.display_name,
@@ -31,7 +32,5 @@ class ServiceUser(Step):
                 disable_password_expiration=True,
             )
         else:
-            user = azuread_module("data_azuread_user").DataAzureadUser(
-                self, "user", object_id=config.object_id
-            )
+            user = AzureadDataSource(self, "user", "user", object_id=config.object_id)
         self.object_id: str = user.object_id
