@@ -3,9 +3,10 @@
 `cdktf synth` / `cdktf deploy` (or `cdktn ...`) run this same file. Environment:
 TEAMS_NOTIFY_TENANTS (folder of tenant files, default tenants/), TEAMS_NOTIFY_CDK (cdktf | cdktn),
 CDKTF_OUTDIR (set by the CLI; default cdktf.out), TEAMS_NOTIFY_FULL_SYNTH=1 (reuse no tenant
-from the previous output), TEAMS_NOTIFY_SYNTH_JOBS (processes), TEAMS_NOTIFY_SYNTH_LOCK_TIMEOUT.
-It is `teams-notify synth` with those folders, so errors, warnings and exit codes are the same
-(0 ok, 1 a check failed, 2 bad input).
+from the previous output), TEAMS_NOTIFY_SYNTH_JOBS (processes), TEAMS_NOTIFY_SYNTH_LOCK_TIMEOUT,
+TEAMS_NOTIFY_OPTIMIZE=0 (run as started: the synth starts itself again as `python -O`, see
+docs/constructs.md, "Synth at fleet scale"). It is `teams-notify synth` with those folders, so
+errors, warnings and exit codes are the same (0 ok, 1 a check failed, 2 bad input).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def main() -> int:
 
     tenants_dir = os.environ.get("TEAMS_NOTIFY_TENANTS", str(HERE / "tenants"))
     outdir = os.environ.get("CDKTF_OUTDIR", str(HERE / "cdktf.out"))
-    return cli_main(["synth", "--tenants", tenants_dir, "--out", outdir])
+    return cli_main(["synth", "--tenants", tenants_dir, "--out", outdir], program=True)
 
 
 if __name__ == "__main__":

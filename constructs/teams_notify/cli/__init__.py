@@ -41,10 +41,13 @@ def report_error(err: TeamsNotifyError) -> None:
         click.echo(f"  fix: {err.fix}", err=True)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Console-script entry point; returns the process exit code."""
+def main(argv: list[str] | None = None, *, program: bool | None = None) -> int:
+    """Console-script entry point; returns the process exit code. `program` (default: no
+    `argv` given) says this process is the command itself, not a caller's Python: only then
+    may `synth` start the process again as `python -O` (`engine.restart_optimized`)."""
+    is_program = argv is None if program is None else program
     try:
-        cli.main(args=argv, prog_name="teams-notify", standalone_mode=False)
+        cli.main(args=argv, prog_name="teams-notify", standalone_mode=False, obj={"program": is_program})
     except TeamsNotifyError as err:
         report_error(err)
         return err.exit_code

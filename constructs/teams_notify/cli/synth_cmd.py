@@ -52,8 +52,15 @@ PROGRESS_MIN_TENANTS = 5
     help="processes to synthesize with (default: $TEAMS_NOTIFY_SYNTH_JOBS, else by tenant count and cores)",
 )
 @json_option("Print the result as JSON (no progress bar).")
+@click.pass_obj
 def command(
-    tenants_dir: Path, outdir: Path, engine: str | None, full: bool, jobs: int | None, as_json: bool
+    obj: dict[str, bool] | None,
+    tenants_dir: Path,
+    outdir: Path,
+    engine: str | None,
+    full: bool,
+    jobs: int | None,
+    as_json: bool,
 ) -> None:
     """Synthesize <tenant>-entra and <tenant>-servicenow for every tenant file, then run the
     post-synth hook (x5t, certificate checks, teams-notify.json, Teams artifacts).
@@ -62,11 +69,20 @@ def command(
     change are reused from it. Exit 2 for a bad tenant file, 1 when a check fails."""
     if engine:
         os.environ["TEAMS_NOTIFY_CDK"] = engine  # read once, when compat is first imported
+    from teams_notify.stacks.engine import restart_optimized, warm_up
+    from teams_notify.stacks.synth_cache import changed_tenant_files
+    from teams_notify.stacks.tenant_synth import TENANTS_PER_JOB
+
+    full = full or os.environ.get(FULL_ENV, "").strip() in ("1", "true", "yes")
+    changed = None if full else changed_tenant_files(outdir.resolve(), tenants_dir)
+    if (obj or {}).get("program") and (changed is None or changed >= TENANTS_PER_JOB):
+        restart_optimized()  # many tenants to build: worth a second interpreter start
+    if changed != 0:
+        warm_up()  # the engine loads while the tenant files are read and checked
     from teams_notify.config import load_tenants
     from teams_notify.stacks.app import synth
 
     tenants = load_tenants(tenants_dir)
-    full = full or os.environ.get(FULL_ENV, "").strip() in ("1", "true", "yes")
     with _progress(len(tenants), quiet=as_json) as tick:
         result = synth(
             tenants, outdir, full=full, jobs=jobs, progress=tick, notify=lambda m: click.echo(m, err=True)

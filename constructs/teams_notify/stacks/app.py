@@ -4,9 +4,7 @@ output only when everything passed (`staging`, `synth_cache`, `tenant_synth`).""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from teams_notify.config import CertificateConfig, TenantConfig, check_one_tenant_per_instance
 from teams_notify.stacks.backend import ensure_local_state_dir, uses_local_state
 from teams_notify.stacks.certificates import CheckedCertificate, check_certificates
+from teams_notify.stacks.engine import finish_warm_up, warm_up
 from teams_notify.stacks.postsynth import SUMMARY_FILE, StackSummary
 from teams_notify.stacks.staging import Staging, output_error, synth_lock
 from teams_notify.stacks.synth_cache import (
@@ -140,18 +139,18 @@ def synth(
     check_one_tenant_per_instance(tenants)
     target = outdir.resolve()
     # Start the engine now if something will likely be built: the checks below overlap with it.
-    warm_up = _warm_up_engine() if full or probably_changed(target, tenants) else None
+    if full or probably_changed(target, tenants):
+        warm_up()
     try:
         for tenant in tenants:
             ensure_poc_bundles(tenant)
         checked = check_all(tenants, moment)  # every time: expiry depends on the date
         try:
-            return _synth_checked(tenants, checked, target, outdir, full, jobs, progress, notify, warm_up)
+            return _synth_checked(tenants, checked, target, outdir, full, jobs, progress, notify)
         except OSError as err:  # the previous output is untouched: staging is only ever swapped in
             raise output_error(target, err) from None
     finally:
-        if warm_up:
-            warm_up.join()  # never leave an engine half started behind
+        finish_warm_up()  # never leave an engine half started behind
 
 
 def _synth_checked(
@@ -163,7 +162,6 @@ def _synth_checked(
     jobs: int | None,
     progress: Callable[[str], None] | None,
     notify: Callable[[str], None] | None,
-    warm_up: threading.Thread | None,
 ) -> SynthResult:
     from teams_notify.stacks.tenant_synth import build_tenants
 
@@ -178,8 +176,8 @@ def _synth_checked(
             if old and old.key == keys[tenant.name] and still_intact(target, old):
                 reused[tenant.name] = old
         todo = [t for t in tenants if t.name not in reused]
-        if todo and warm_up is None:
-            _warm_up_engine()
+        if todo:
+            warm_up()
         for tenant in tenants:
             if tenant.name in reused:
                 copy_files(target, staging.path, reused[tenant.name])
@@ -209,22 +207,6 @@ def _synth_checked(
     if any(uses_local_state(t) for t in tenants):
         ensure_local_state_dir(target)
     return SynthResult(outdir, summaries, [t.name for t in todo], list(reused))
-
-
-def _warm_up_engine() -> threading.Thread:
-    """Import the engine and our constructs in a background thread while the reused tenants are
-    linked into the staging folder: most of the engine's start-up is Node loading its
-    libraries, in another process, so it overlaps with our file work. The build imports the
-    same modules (Python's import lock makes it wait for, or redo, this import)."""
-
-    def load() -> None:
-        # An error here (e.g. an unknown engine) is raised again, as one line, by the build's import.
-        with contextlib.suppress(Exception):
-            import teams_notify.stacks.stack  # noqa: F401
-
-    thread = threading.Thread(target=load, name="engine-warm-up", daemon=True)
-    thread.start()
-    return thread
 
 
 def _summaries(staging: Path, tenant: TenantConfig) -> list[StackSummary]:

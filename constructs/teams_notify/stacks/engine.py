@@ -3,8 +3,11 @@ cache on it; `compat` imports the engine itself)."""
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
-from importlib import metadata
+import sys
+import threading
 
 # jsii prints an end-of-life banner for Node 20 on every start; it is noise for users. Set
 # here, in the module every engine import goes through first (`compat`, the synth pipeline),
@@ -14,6 +17,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,19,20,21")
 
 ENGINE_ENV = "TEAMS_NOTIFY_CDK"
+OPTIMIZE_ENV = "TEAMS_NOTIFY_OPTIMIZE"
 # Engine -> the distributions whose versions shape the synthesized JSON.
 DISTRIBUTIONS = {
     "cdktf": ("cdktf", "cdktf-cdktf-provider-azuread", "constructs"),
@@ -28,6 +32,8 @@ def selected_engine() -> str:
 
 def engine_versions(engine: str) -> dict[str, str]:
     """The installed version of every distribution of `engine` (empty for an unknown engine)."""
+    from importlib import metadata
+
     versions = {}
     for name in DISTRIBUTIONS.get(engine, ()):
         try:
@@ -35,3 +41,41 @@ def engine_versions(engine: str) -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "missing"
     return versions
+
+
+def restart_optimized() -> None:
+    """Run this program again as `python -O`, same arguments, unless it already runs so or
+    TEAMS_NOTIFY_OPTIMIZE=0. Under -O the engine's generated bindings skip their run-time type
+    checks (jsii documents -O for this): about a third of the Python time each construct
+    costs. Our own checks raise exceptions, never asserts, so they hold under -O. Call it
+    before anything is printed or started: the process is replaced."""
+    if __debug__ and sys.executable and os.environ.get(OPTIMIZE_ENV, "1").strip() != "0":
+        os.execv(sys.executable, [sys.executable, "-O", *sys.orig_argv[1:]])
+
+
+_warm_up: threading.Thread | None = None
+
+
+def warm_up() -> threading.Thread:
+    """Import the engine and our constructs in a background thread (once per process): most of
+    the engine's start-up is Node loading its libraries, in another process, so it overlaps
+    with reading tenant files, checking certificates and linking reused tenants. The build
+    imports the same modules (Python's import lock makes it wait for this import)."""
+    global _warm_up
+    if _warm_up is None:
+        _warm_up = threading.Thread(target=_load_engine, name="engine-warm-up", daemon=True)
+        _warm_up.start()
+    return _warm_up
+
+
+def finish_warm_up() -> None:
+    """Wait for a started warm-up to end."""
+    if _warm_up is not None:
+        _warm_up.join()
+
+
+def _load_engine() -> None:
+    # An error here (e.g. an unknown engine) is raised again, as one line, by the build's import.
+    # By name: this module is imported by the engine's own import (`compat`).
+    with contextlib.suppress(Exception):
+        importlib.import_module("teams_notify.stacks.stack")

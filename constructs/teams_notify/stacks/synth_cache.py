@@ -17,16 +17,19 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from teams_notify.config import TenantConfig
 from teams_notify.files import read_input
-from teams_notify.stacks.certificates import CheckedCertificate
 from teams_notify.stacks.engine import engine_versions, selected_engine
+
+if TYPE_CHECKING:  # imported by the synth command before the config: kept light
+    from teams_notify.config import TenantConfig
+    from teams_notify.stacks.certificates import CheckedCertificate
 
 INDEX_FILE = ".teams-notify-synth.json"
 INDEX_FORMAT = 1
@@ -146,9 +149,24 @@ def probably_changed(target: Path, tenants: list[TenantConfig]) -> bool:
     """A cheap early guess (file times only) that some tenant will be synthesized: no index, or
     an input file written since it. Only decides when the engine starts; what is reused is
     decided by the keys."""
+    return _newer_than_index(target, (path for t in tenants for path in input_files(t)))
+
+
+def changed_tenant_files(target: Path, tenants_dir: Path) -> int | None:
+    """The same guess before the tenant files are read: how many tenant files (`*.toml`) were
+    written since the index; None without an index (everything will be built). Lets the
+    engine start while the config is still being loaded."""
     try:
         since = (target / INDEX_FILE).stat().st_mtime_ns
-        return any(path.stat().st_mtime_ns >= since for t in tenants for path in input_files(t))
+        return sum(1 for path in tenants_dir.glob("*.toml") if path.stat().st_mtime_ns >= since)
+    except OSError:
+        return None
+
+
+def _newer_than_index(target: Path, paths: Iterable[Path]) -> bool:
+    try:
+        since = (target / INDEX_FILE).stat().st_mtime_ns
+        return any(path.stat().st_mtime_ns >= since for path in paths)
     except OSError:
         return True
 

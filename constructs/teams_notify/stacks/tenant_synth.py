@@ -25,13 +25,15 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from teams_notify.config import TenantConfig
 from teams_notify.errors import BadInputError
-from teams_notify.stacks.certificates import CheckedCertificate
-from teams_notify.stacks.postsynth import StackSummary
 from teams_notify.stacks.synth_cache import MANIFEST_FILE, STACKS_DIR
+
+if TYPE_CHECKING:  # the synth command reads TENANTS_PER_JOB before the config is imported
+    from teams_notify.config import TenantConfig
+    from teams_notify.stacks.certificates import CheckedCertificate
+    from teams_notify.stacks.postsynth import StackSummary
 
 JOBS_ENV = "TEAMS_NOTIFY_SYNTH_JOBS"
 # Starting a worker (Python, the engine's jsii runtime) costs about as much as synthesizing
@@ -93,16 +95,13 @@ def build_tenants(
 
 def choose_jobs(tenants: int, jobs: int | None) -> int:
     """Processes to use: `jobs`, else TEAMS_NOTIFY_SYNTH_JOBS, else one per TENANTS_PER_JOB
-    tenants, at most one per *idle* core: on cores busy with other work a second process only
-    adds its start-up (measured: 100 tenants on 2 busy cores took 17.6 s in 2 processes,
-    14.1 s in one)."""
+    tenants, at most one per core this process may run on. (The load average is not asked: it
+    trails the machine by a minute, so a synth right after another one went serial.)"""
     wanted = jobs if jobs is not None else _jobs_from_env()
     if wanted is not None:
         return max(1, min(wanted, tenants))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-    idle = max(1, round(cores - busy))
-    return max(1, min(idle, tenants // TENANTS_PER_JOB))
+    return max(1, min(cores, tenants // TENANTS_PER_JOB))
 
 
 def _jobs_from_env() -> int | None:

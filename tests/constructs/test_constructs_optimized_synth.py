@@ -1,0 +1,77 @@
+"""Issue 12: a synth with many tenants to build runs as `python -O` (the engine's bindings then
+skip their run-time type checks); one with few to build, or a call from a caller's Python,
+runs as started."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from helpers.constructs import BundleFactory, write_tenant
+from teams_notify.cli import main as cli_main
+from teams_notify.stacks.tenant_synth import TENANTS_PER_JOB
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = "from teams_notify.stacks.engine import restart_optimized; restart_optimized(); print(__debug__)"
+
+
+def probe(**env: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], env=os.environ | env, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def test_restart_runs_the_program_again_under_O() -> None:
+    assert probe() == "False"  # asserts (and the bindings' type checks) are off after the restart
+    assert probe(TEAMS_NOTIFY_OPTIMIZE="0") == "True"
+
+
+def fleet(tmp_path: Path, bundles: BundleFactory, count: int) -> Path:
+    bundle = bundles.make("fleet-speed")
+    for i in range(count):
+        write_tenant(tmp_path / "t", f"fleet{i:02d}", [("current", bundle, True)], tenant_id=_guid(i))
+    return tmp_path / "t"
+
+
+def main_py_flags(tenants: Path, out: Path) -> set[str]:
+    """Run `python main.py` as `cdktf synth` does; the interpreter flags its process had, read
+    from /proc while it ran (a restart keeps the process id)."""
+    env = os.environ | {"TEAMS_NOTIFY_TENANTS": str(tenants), "CDKTF_OUTDIR": str(out)}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py")], env=env, stdout=subprocess.DEVNULL)
+    seen: set[str] = set()
+    cmdline = Path(f"/proc/{proc.pid}/cmdline")
+    while proc.poll() is None:
+        try:
+            seen.update(a.decode() for a in cmdline.read_bytes().split(b"\0") if a.startswith(b"-"))
+        except OSError:
+            pass
+        time.sleep(0.005)
+    assert proc.returncode == 0
+    return seen
+
+
+def test_fleet_synth_runs_optimized_and_a_small_resynth_does_not(
+    tmp_path: Path, constructs_bundles: BundleFactory
+) -> None:
+    tenants = fleet(tmp_path, constructs_bundles, TENANTS_PER_JOB)
+    out = tmp_path / "out"
+    assert "-O" in main_py_flags(tenants, out)  # no index yet: every tenant is built
+    edited = tenants / "fleet00.toml"
+    edited.write_text(edited.read_text().replace("fleet00.onmicrosoft", "fleet00b.onmicrosoft"))
+    assert "-O" not in main_py_flags(tenants, out)  # one tenant to build: not worth a restart
+    assert "fleet00b.onmicrosoft" in (out / "stacks" / "fleet00-entra" / "cdk.tf.json").read_text()
+
+
+def test_a_call_from_python_is_never_restarted(tmp_path: Path, constructs_bundles: BundleFactory) -> None:
+    tenants = fleet(tmp_path, constructs_bundles, TENANTS_PER_JOB)
+    # Reaching the assertion at all means this process was not replaced.
+    assert cli_main(["synth", "--tenants", str(tenants), "--out", str(tmp_path / "out"), "--jobs", "1"]) == 0
+    assert __debug__
+
+
+def _guid(i: int) -> str:
+    return f"0a1b2c3d-{i:04x}-4222-8333-444455556666"
