@@ -198,3 +198,17 @@ def test_import_and_cli_help_do_not_load_the_cdk_engine() -> None:
     assert teams_notify.ServiceNowIntegration is ServiceNowIntegration
     with pytest.raises(AttributeError):
         teams_notify.NoSuchThing  # noqa: B018
+
+
+def test_importing_the_construct_api_prints_nothing() -> None:
+    """jsii prints a Node end-of-life banner unless told not to before its runtime starts: the
+    public API starts it (through `constructs`), so the package sets the variables first."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JSII_")}
+    done = subprocess.run(
+        [sys.executable, "-c", "import teams_notify.stacks.integration"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stderr == "" and done.stdout == ""
