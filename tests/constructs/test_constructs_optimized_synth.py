@@ -4,6 +4,7 @@ runs as started."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -45,10 +46,8 @@ def main_py_flags(tenants: Path, out: Path) -> set[str]:
     seen: set[str] = set()
     cmdline = Path(f"/proc/{proc.pid}/cmdline")
     while proc.poll() is None:
-        try:
+        with contextlib.suppress(OSError):  # the process ended between poll and read
             seen.update(a.decode() for a in cmdline.read_bytes().split(b"\0") if a.startswith(b"-"))
-        except OSError:
-            pass
         time.sleep(0.005)
     assert proc.returncode == 0
     return seen
