@@ -33,7 +33,7 @@ def test_example_is_pinned_and_locked(constructs_example: Synthesized, terraform
     assert f'version     = "{__version__}"' in lock and f'constraints = "{__version__}"' in lock
     assert f'"{package_hash_v1(package)}",' in lock
     assert constructs_example.summary("example-servicenow")["provider_warnings"] == []
-    # The Entra stack's azuread provider is pinned by its binding and left to Terraform to lock.
+    # The Entra stack's azuread provider is pinned (entra/azuread.py) and left to Terraform to lock.
     entra = constructs_example.stack("example-entra")["terraform"]["required_providers"]["azuread"]
     assert entra["version"] and not (constructs_example.outdir / "stacks/example-entra" / LOCK_FILE).exists()
 
