@@ -1,5 +1,6 @@
-"""Which CDK engine a synth uses, known without starting it (the incremental synth keys its
-cache on it; `compat` imports the engine itself)."""
+"""The CDK engine before it starts: which one a synth uses (the incremental synth keys its
+cache on it; `compat` imports the engine itself), the Node its jsii runtime runs on, starting
+it early in a background thread, and running a fleet synth as `python -O`."""
 
 from __future__ import annotations
 
