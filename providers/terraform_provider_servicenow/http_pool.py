@@ -10,9 +10,9 @@ What it keeps from the httpx client it replaces:
 - TLS verification with `SSL_CERT_FILE` or `SSL_CERT_DIR` when set, else certifi's CA bundle (the
   same order httpx uses); the context is built only for an https origin, on first use;
 - `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` and `NO_PROXY` from the environment (the standard
-  library's rules, `urllib.request.proxy_bypass_environment`); an `http://` proxy, tunnelled with
-  CONNECT for https, with `user:password@` sent as Proxy-Authorization. Other proxy schemes
-  (`https://`, `socks5://`) are refused with a message;
+  library's rules: `urllib.request`'s reading of the variables and its NO_PROXY matching); an
+  `http://` proxy, tunnelled with CONNECT for https, with `user:password@` sent as
+  Proxy-Authorization. Other proxy schemes (`https://`, `socks5://`) are refused with a message;
 - one timeout for connect and for each read/write (`timeout_seconds`);
 - no redirects followed; the body read whole.
 
@@ -39,8 +39,6 @@ from terraform_provider_servicenow.exceptions import ConfigError
 if TYPE_CHECKING:
     import ssl
     from http.client import HTTPConnection, HTTPMessage
-
-PROXY_VARIABLES = frozenset({"http_proxy", "https_proxy", "all_proxy"})
 
 
 class TransportError(Exception):
@@ -81,17 +79,32 @@ class Proxy:
     authorization: str  # "" or the Proxy-Authorization header value
 
 
-def environment_proxy(scheme: str, host: str, environ: Mapping[str, str] = os.environ) -> Proxy | None:
-    """The proxy the environment sets for `scheme://host`, honouring NO_PROXY; None for none.
+def environment_proxies(environ: Mapping[str, str]) -> dict[str, str]:
+    """`<scheme>_proxy` variables as urllib reads them: {"https": url, "no": "host,..."}; a lower-case
+    name wins over its upper-case twin, and HTTP_PROXY is ignored in a CGI request (httpoxy)."""
+    proxies: dict[str, str] = {}
+    for name in sorted(environ, key=str.islower):  # upper-case names first, lower-case ones override
+        if name.lower().endswith("_proxy"):
+            scheme, value = name[:-6].lower(), environ[name]
+            if value:
+                proxies[scheme] = value
+            else:
+                proxies.pop(scheme, None)
+    if "REQUEST_METHOD" in environ:
+        proxies.pop("http", None)
+    return proxies
 
-    `urllib.request` is imported only when a proxy variable is set (it costs ~10 ms at start-up)."""
-    if not any(name.lower() in PROXY_VARIABLES for name in environ):
-        return None
-    from urllib.request import getproxies_environment, proxy_bypass_environment  # type: ignore[attr-defined]
 
-    proxies = getproxies_environment()
+def environment_proxy(scheme: str, host: str, environ: Mapping[str, str]) -> Proxy | None:
+    """The proxy the environment sets for `scheme://host`, honouring NO_PROXY; None for none."""
+    proxies = environment_proxies(environ)
     url = proxies.get(scheme) or proxies.get("all")
-    if not url or proxy_bypass_environment(host, proxies):
+    if not url:
+        return None
+    # Only imported when a proxy is set: urllib.request costs ~10 ms at start-up.
+    from urllib.request import proxy_bypass_environment  # type: ignore[attr-defined]
+
+    if proxy_bypass_environment(host, proxies):
         return None
     parts = urlsplit(url if "://" in url else f"http://{url}")
     if parts.scheme != "http" or not parts.hostname:
@@ -107,14 +120,14 @@ def environment_proxy(scheme: str, host: str, environ: Mapping[str, str] = os.en
     return Proxy(parts.hostname, parts.port or 80, authorization)
 
 
-def default_ssl_context() -> ssl.SSLContext:
+def default_ssl_context(environ: Mapping[str, str]) -> ssl.SSLContext:
     """Verify against SSL_CERT_FILE, else SSL_CERT_DIR, else certifi's bundle (httpx's order)."""
     import ssl
 
-    if os.environ.get("SSL_CERT_FILE"):
-        return ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
-    if os.environ.get("SSL_CERT_DIR"):
-        return ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
+    if environ.get("SSL_CERT_FILE"):
+        return ssl.create_default_context(cafile=environ["SSL_CERT_FILE"])
+    if environ.get("SSL_CERT_DIR"):
+        return ssl.create_default_context(capath=environ["SSL_CERT_DIR"])
     import certifi
 
     return ssl.create_default_context(cafile=certifi.where())
@@ -142,6 +155,7 @@ class HttpPool:
         self.timeout = timeout_seconds
         self.max_idle = max_idle
         self._ssl_context = ssl_context
+        self._environ = environ
         self._proxy = environment_proxy(self.scheme, self.host, environ)
         # Host header as the origin spells it (default ports left out, IPv6 in brackets).
         self._host_header = parts.netloc.rpartition("@")[2]
@@ -219,7 +233,7 @@ class HttpPool:
         conn: HTTPConnection
         if self.scheme == "https":
             if self._ssl_context is None:
-                self._ssl_context = default_ssl_context()
+                self._ssl_context = default_ssl_context(self._environ)
             conn = http.client.HTTPSConnection(host, port, timeout=self.timeout, context=self._ssl_context)
             if proxy is not None:
                 tunnel_headers = {"Proxy-Authorization": proxy.authorization} if proxy.authorization else None
