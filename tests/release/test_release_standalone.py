@@ -123,8 +123,8 @@ def test_frozen_provider_verifies_tls(release_dir: Release, tmp_path: Path) -> N
             tf.init()
             outputs[trusted] = tf.run("plan", "-input=false", "-no-color", check=False).output
     assert "ServiceNow answered HTTP 404" in outputs[True], outputs[True]
-    # The client reports a refused certificate as a connection error (it does not name TLS yet).
-    assert "(last: ConnectError)" in outputs[False], outputs[False]
+    # The client names the refused certificate as the last error.
+    assert "(last: SSLCertVerificationError)" in outputs[False], outputs[False]
     assert "HTTP 404" not in outputs[False]
 
 
