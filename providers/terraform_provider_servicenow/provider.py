@@ -97,11 +97,10 @@ class ServiceNowProvider(Provider):
         from terraform_provider_servicenow.client import ServiceNowClient
 
         try:
-            settings = settings_from(config, os.environ)
+            # The client reads proxy settings from the environment: a bad one is a diagnostic too.
+            self._client = ServiceNowClient(settings_from(config, os.environ))
         except ServiceNowError as err:
             diags.add_error(err.summary, err.detail)
-            return
-        self._client = ServiceNowClient(settings)
 
     def get_client(self) -> ServiceNowClient:
         if self._client is None:
