@@ -35,7 +35,7 @@ log = logging.getLogger("terraform_provider_servicenow")
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 PAGE_SIZE = 100
-IDLE_CONNECTIONS = 20  # Terraform runs 10 operations at once; the schema tools up to 20
+IDLE_CONNECTIONS = 20  # Terraform runs 10 operations at once (more with -parallelism)
 DEFAULT_HEADERS = {"Accept": "application/json", "User-Agent": "terraform-provider-servicenow"}
 # recover() -> the record/attachment if a write whose response was lost did land, else None.
 Recover = Callable[[], dict[str, Any] | None]

@@ -281,7 +281,9 @@ def _usable(conn: HTTPConnection) -> bool:
     if sock is None:
         return False
     try:
-        readable, _, _ = select.select([sock], [], [], 0)
+        poller = select.poll()  # not select.select: it fails on descriptors above 1023
+        poller.register(sock, select.POLLIN)
+        readable = poller.poll(0)
     except (OSError, ValueError):
         return False
     return not readable  # readable while idle = EOF (closed) or junk: either way unusable
