@@ -28,6 +28,7 @@ from terraform_provider_servicenow.exceptions import (
     RetriesExhaustedError,
     ServiceNowError,
     UnknownTableError,
+    UntrustedCertificateError,
 )
 from terraform_provider_servicenow.http_pool import HttpPool, Response, TransportError
 
@@ -289,6 +290,8 @@ class ServiceNowClient:
             try:
                 resp = self._http.request(call.method, target, body, headers)
             except TransportError as exc:
+                if exc.kind == "SSLCertVerificationError":  # no retry can fix the trust store
+                    raise self._untrusted(call) from None
                 if not call.idempotent and exc.sent:
                     raise self._lost(call, None, exc) from None
                 self._give_up_or_wait(call, attempt, exc.kind, None)
@@ -340,6 +343,15 @@ class ServiceNowClient:
     @staticmethod
     def _sleep(seconds: float) -> None:
         time.sleep(seconds)
+
+    def _untrusted(self, call: Call) -> UntrustedCertificateError:
+        return UntrustedCertificateError(
+            f"the TLS certificate of {self.settings.instance_url} is not trusted ({call.operation} on "
+            f"'{call.table}')",
+            "The provider verifies against SSL_CERT_FILE, else SSL_CERT_DIR, else certifi's CA bundle. "
+            "If the instance (or a TLS-inspecting proxy) uses a private CA, point SSL_CERT_FILE at a "
+            "bundle that holds it.",
+        )
 
     def _lost(self, call: Call, status: int | None, exc: TransportError | None) -> ResponseLostError:
         lost = f"the connection was lost ({exc.kind})" if exc is not None else "no response"

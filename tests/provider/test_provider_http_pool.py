@@ -15,7 +15,7 @@ from teams_notify.sandbox import Sandbox
 from teams_notify.sandbox.entra import EntraSandbox
 from terraform_provider_servicenow.auth import Credentials, basic_header
 from terraform_provider_servicenow.client import ClientSettings, ServiceNowClient
-from terraform_provider_servicenow.exceptions import ConfigError
+from terraform_provider_servicenow.exceptions import ConfigError, UntrustedCertificateError
 from terraform_provider_servicenow.http_pool import HttpPool, TransportError, environment_proxies
 
 ADMIN = {"Authorization": basic_header("admin", "admin"), "Accept": "application/json"}
@@ -78,6 +78,19 @@ def test_tls_is_verified_against_ssl_cert_file_and_refused_without_it(entra: Ent
         HttpPool(entra.url, 10, environ={}).request("GET", _discovery(entra))
     assert err.value.kind == "SSLCertVerificationError"
     assert err.value.sent is False  # the handshake failed: no request bytes went out
+
+
+def test_client_reports_an_untrusted_certificate_at_once(
+    entra: EntraSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SSL_CERT_FILE")
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    token = Credentials("bearer", token="t")
+    client = ServiceNowClient(ClientSettings(entra.url, token, backoff_base_seconds=5))  # a retry would show
+    with pytest.raises(UntrustedCertificateError) as err:
+        client.get_record("sys_user", "0" * 32)
+    assert err.value.summary == f"the TLS certificate of {entra.url} is not trusted (read on 'sys_user')"
+    assert "SSL_CERT_FILE" in err.value.detail
 
 
 def test_tls_trusts_an_ssl_cert_dir(entra: EntraSandbox, tmp_path: Path) -> None:
