@@ -40,7 +40,7 @@ CONTENTS_DIR = "_internal"  # PyInstaller's default; Terraform skips folders whe
 # Distributions frozen into the executable: their versions are part of the cache key.
 FROZEN_DISTRIBUTIONS = (
     *("tf", "grpcio", "protobuf", "cryptography", "cffi", "msgpack"),
-    *("httpx", "httpcore", "h11", "anyio", "sniffio", "idna", "certifi"),
+    "certifi",
 )
 
 # Modules the provider never imports but PyInstaller would otherwise pull in through optional
@@ -208,8 +208,11 @@ def pyinstaller_options() -> list[str]:
         f"--paths={PACKAGE_DIR.parent}",
         # tf imports its generated gRPC modules lazily, inside run_provider.
         "--collect-submodules=tf.gen",
-        # httpx verifies TLS against certifi's bundle, a data file.
+        # The HTTP pool verifies TLS against certifi's bundle (a data file) unless SSL_CERT_FILE or
+        # SSL_CERT_DIR is set.
         "--collect-data=certifi",
+        # grpc's compiled core imports pkgutil from C, where the import analysis cannot see it.
+        "--hidden-import=pkgutil",
         # The release redistributes these: their metadata (license files included) and Python's
         # license travel with the executable.
         *(f"--copy-metadata={name}" for name in FROZEN_DISTRIBUTIONS if _version_of(name) != "absent"),

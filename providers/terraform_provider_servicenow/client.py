@@ -1,20 +1,23 @@
 """HTTP client for the ServiceNow Table and Attachment APIs, apart from any Terraform code.
 
-One `ServiceNowClient` per provider process holds one pooled `httpx.Client`; Terraform runs up
-to 10 operations in parallel on it. The client owns authentication, retries (429/502/503/504
-and connection errors, exponential backoff with jitter, Retry-After honoured), paging, and the
-translation of ServiceNow's error bodies into messages written for users. It never logs
-request or response bodies, headers, or query values.
+One `ServiceNowClient` per provider process holds one keep-alive connection pool (`http_pool.py`,
+on the standard library's `http.client`); Terraform runs up to 10 operations in parallel on it.
+The client owns authentication, retries (429/502/503/504 and connection errors, exponential
+backoff with jitter, Retry-After honoured), paging, and the translation of ServiceNow's error
+bodies into messages written for users. It never logs request or response bodies, headers, or
+query values.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
+from urllib.parse import quote, urlencode
 
 from terraform_provider_servicenow.auth import Auth, Credentials, make_auth
 from terraform_provider_servicenow.exceptions import (
@@ -25,15 +28,16 @@ from terraform_provider_servicenow.exceptions import (
     RetriesExhaustedError,
     ServiceNowError,
     UnknownTableError,
+    UntrustedCertificateError,
 )
-
-if TYPE_CHECKING:  # httpx costs ~60 ms to import; Terraform starts the provider often (pitfall 4)
-    import httpx
+from terraform_provider_servicenow.http_pool import HttpPool, Response, TransportError
 
 log = logging.getLogger("terraform_provider_servicenow")
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 PAGE_SIZE = 100
+IDLE_CONNECTIONS = 20  # Terraform runs 10 operations at once (more with -parallelism)
+DEFAULT_HEADERS = {"Accept": "application/json", "User-Agent": "terraform-provider-servicenow"}
 # recover() -> the record/attachment if a write whose response was lost did land, else None.
 Recover = Callable[[], dict[str, Any] | None]
 
@@ -63,22 +67,25 @@ class Call:
     idempotent: bool = True
 
 
+class Transport(Protocol):
+    """Sends one request and returns the whole response, or raises `TransportError` (`HttpPool`)."""
+
+    def request(
+        self, method: str, target: str, body: bytes | None = None, headers: Mapping[str, str] | None = None
+    ) -> Response: ...
+
+    def close(self) -> None: ...
+
+
 class ServiceNowClient:
     """Thread-safe client; create one per provider process and share it."""
 
-    def __init__(self, settings: ClientSettings, transport: httpx.BaseTransport | None = None) -> None:
-        """`transport` replaces the network (httpx's seam): tests use it to script an instance's
-        answers that no sandbox can produce on demand, such as a lost response followed by a 404."""
-        import httpx
-
+    def __init__(self, settings: ClientSettings, transport: Transport | None = None) -> None:
+        """`transport` replaces the network: tests use it to script an instance's answers that no
+        sandbox can produce on demand, such as a lost response followed by a 404."""
         self.settings = settings
-        self._http = httpx.Client(
-            transport=transport,
-            base_url=settings.instance_url.rstrip("/"),
-            timeout=httpx.Timeout(settings.timeout_seconds),
-            limits=httpx.Limits(max_connections=20, max_keepalive_connections=20),
-            headers={"Accept": "application/json", "User-Agent": "terraform-provider-servicenow"},
-            follow_redirects=False,
+        self._http: Transport = transport or HttpPool(
+            settings.instance_url.rstrip("/"), settings.timeout_seconds, max_idle=IDLE_CONNECTIONS
         )
         self._auth: Auth = make_auth(settings.credentials, self._post_token_form)
 
@@ -251,7 +258,7 @@ class ServiceNowClient:
             page = _result(resp, call)
             rows = page if isinstance(page, list) else []
             yield rows
-            if len(rows) < PAGE_SIZE or "next" not in resp.links:
+            if len(rows) < PAGE_SIZE or not resp.has_next_link():
                 return
             offset += len(rows)
 
@@ -265,7 +272,7 @@ class ServiceNowClient:
 
     def _request(
         self, call: Call, allow_404: bool = False, **kwargs: Any
-    ) -> httpx.Response | None:  # None only when allow_404
+    ) -> Response | None:  # None only when allow_404
         resp = self._send_with_retries(call, kwargs, authenticated=True)
         if resp.status_code == 404 and allow_404:
             return None
@@ -273,23 +280,21 @@ class ServiceNowClient:
             return resp
         raise self._error(call, resp)
 
-    def _send_with_retries(self, call: Call, kwargs: dict[str, Any], authenticated: bool) -> httpx.Response:
-        import httpx
-
+    def _send_with_retries(self, call: Call, kwargs: dict[str, Any], authenticated: bool) -> Response:
+        target, body, base_headers = _encode(call.path, **kwargs)
         refreshed = False
         attempt = 0
         while True:
             header = self._auth.header() if authenticated else ""
-            headers = dict(kwargs.get("headers") or {})
-            if header:
-                headers["Authorization"] = header
+            headers = base_headers | {"Authorization": header} if header else base_headers
             try:
-                resp = self._http.request(call.method, call.path, **(kwargs | {"headers": headers}))
-            except httpx.TransportError as exc:
-                not_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
-                if not call.idempotent and not not_sent:
+                resp = self._http.request(call.method, target, body, headers)
+            except TransportError as exc:
+                if exc.kind == "SSLCertVerificationError":  # no retry can fix the trust store
+                    raise self._untrusted(call) from None
+                if not call.idempotent and exc.sent:
                     raise self._lost(call, None, exc) from None
-                self._give_up_or_wait(call, attempt, f"{type(exc).__name__}", None)
+                self._give_up_or_wait(call, attempt, exc.kind, None)
                 attempt += 1
                 continue
             if resp.status_code == 401 and authenticated and not refreshed and self._auth.invalidate(header):
@@ -304,7 +309,7 @@ class ServiceNowClient:
                 continue
             return resp
 
-    def _give_up_or_wait(self, call: Call, attempt: int, what: str, resp: httpx.Response | None) -> None:
+    def _give_up_or_wait(self, call: Call, attempt: int, what: str, resp: Response | None) -> None:
         if attempt >= self.settings.max_retries:
             raise self._exhausted(call, attempt + 1, what)
         delay = self._backoff(attempt)
@@ -339,17 +344,25 @@ class ServiceNowClient:
     def _sleep(seconds: float) -> None:
         time.sleep(seconds)
 
-    def _lost(self, call: Call, status: int | None, exc: Exception | None) -> ResponseLostError:
-        what = (
-            f"HTTP {status} from a gateway" if status else f"the connection was lost ({type(exc).__name__})"
+    def _untrusted(self, call: Call) -> UntrustedCertificateError:
+        return UntrustedCertificateError(
+            f"the TLS certificate of {self.settings.instance_url} is not trusted ({call.operation} on "
+            f"'{call.table}')",
+            "The provider verifies against SSL_CERT_FILE, else SSL_CERT_DIR, else certifi's CA bundle. "
+            "If the instance (or a TLS-inspecting proxy) uses a private CA, point SSL_CERT_FILE at a "
+            "bundle that holds it.",
         )
+
+    def _lost(self, call: Call, status: int | None, exc: TransportError | None) -> ResponseLostError:
+        lost = f"the connection was lost ({exc.kind})" if exc is not None else "no response"
+        what = f"HTTP {status} from a gateway" if status else lost
         return ResponseLostError(
             f"the response to {call.operation} on '{call.table}' was lost: {what}",
             "The write may or may not have been committed: check the table before running again.",
             status=status,
         )
 
-    def _error(self, call: Call, resp: httpx.Response) -> ServiceNowError:
+    def _error(self, call: Call, resp: Response) -> ServiceNowError:
         message, detail = _error_body(resp)
         status = resp.status_code
         if status == 401:
@@ -422,7 +435,37 @@ def _read_params(fields: list[str] | None) -> dict[str, str]:
     return params
 
 
-def _result(resp: httpx.Response | None, call: Call) -> Any:
+def _encode(
+    path: str,
+    params: Mapping[str, str] | None = None,
+    json: Any = None,
+    data: Mapping[str, str] | None = None,
+    content: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> tuple[str, bytes | None, dict[str, str]]:
+    """(request target, body, headers) for a path with query parameters and one kind of body: `json`
+    (a JSON document), `data` (a form) or `content` (raw bytes with their own Content-Type)."""
+    target = quote(path, safe="/")
+    if params:
+        target += "?" + urlencode(params, quote_via=quote)
+    out = DEFAULT_HEADERS | dict(headers or {})
+    body: bytes | None = None
+    if json is not None:
+        body = _json_bytes(json)
+        out["Content-Type"] = "application/json"
+    elif data is not None:
+        body = urlencode(data).encode()
+        out["Content-Type"] = "application/x-www-form-urlencoded"
+    elif content is not None:
+        body = content
+    return target, body, out
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def _result(resp: Response | None, call: Call) -> Any:
     if resp is None:  # pragma: no cover - only reachable with allow_404, handled by callers
         raise ServiceNowError(f"no response to {call.operation} on '{call.table}'")
     try:
@@ -435,7 +478,7 @@ def _result(resp: httpx.Response | None, call: Call) -> Any:
         ) from None
 
 
-def _error_body(resp: httpx.Response) -> tuple[str, str]:
+def _error_body(resp: Response) -> tuple[str, str]:
     try:
         body = resp.json()
     except ValueError:
@@ -455,7 +498,7 @@ def _names_unknown_table(message: str) -> bool:
     return words[:2] == ["invalid", "table"]
 
 
-def _retry_after_seconds(resp: httpx.Response) -> float | None:
+def _retry_after_seconds(resp: Response) -> float | None:
     value = resp.headers.get("Retry-After")
     if not value:
         return None

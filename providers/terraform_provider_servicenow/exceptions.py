@@ -51,5 +51,9 @@ class ResponseLostError(ServiceNowError):
         self.status = status  # the gateway status (502/504), or None when the connection was lost
 
 
+class UntrustedCertificateError(ServiceNowError):
+    """The instance's TLS certificate does not verify against the trust store (never retried)."""
+
+
 class ConfigError(ServiceNowError):
     """The provider or resource configuration cannot be used."""

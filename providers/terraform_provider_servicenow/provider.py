@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
 from tf.iface import Config, DataSource, Provider, Resource
 from tf.schema import Attribute, Schema
@@ -13,13 +12,14 @@ from tf.types import Number, String
 from tf.utils import Diagnostics
 
 from terraform_provider_servicenow import DEFAULT_SOURCE
-from terraform_provider_servicenow.auth import Credentials, choose_kind
-from terraform_provider_servicenow.client import ClientSettings, ServiceNowClient
 from terraform_provider_servicenow.data_record import RecordDataSource
 from terraform_provider_servicenow.diagnostics import is_known
 from terraform_provider_servicenow.exceptions import ConfigError, ServiceNowError
 from terraform_provider_servicenow.resource_attachment import AttachmentResource
 from terraform_provider_servicenow.resource_record import RecordResource
+
+if TYPE_CHECKING:
+    from terraform_provider_servicenow.client import ClientSettings, ServiceNowClient
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
@@ -92,12 +92,15 @@ class ServiceNowProvider(Provider):
                 diags.add_error(f"{name} must not be negative", path=[name])
 
     def configure_provider(self, diags: Diagnostics, config: Config) -> None:
+        # Imported here, not at start: the schema and validate processes Terraform starts never
+        # configure the provider, and the client with its HTTP pool is ~25 % of the start-up imports.
+        from terraform_provider_servicenow.client import ServiceNowClient
+
         try:
-            settings = settings_from(config, os.environ)
+            # The client reads proxy settings from the environment: a bad one is a diagnostic too.
+            self._client = ServiceNowClient(settings_from(config, os.environ))
         except ServiceNowError as err:
             diags.add_error(err.summary, err.detail)
-            return
-        self._client = ServiceNowClient(settings)
 
     def get_client(self) -> ServiceNowClient:
         if self._client is None:
@@ -116,6 +119,9 @@ class ServiceNowProvider(Provider):
 
 def settings_from(config: dict[str, Any], environ: Mapping[str, str]) -> ClientSettings:
     """ClientSettings from the provider block, falling back to environment variables."""
+    from terraform_provider_servicenow.auth import Credentials, choose_kind
+    from terraform_provider_servicenow.client import ClientSettings
+
     values: dict[str, str] = {}
     for name, env in ENV_FALLBACKS.items():
         value = config.get(name)
@@ -145,6 +151,8 @@ def check_instance_url(url: str) -> str:
             "Set instance_url in the provider block or SERVICENOW_INSTANCE_URL, e.g. "
             "https://example.service-now.com.",
         )
+    from urllib.parse import urlsplit  # only a configured provider needs it (start-up cost)
+
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(

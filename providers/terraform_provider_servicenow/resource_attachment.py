@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tf.iface import (
     Config,
@@ -35,11 +34,13 @@ from tf.iface import (
 from tf.schema import Attribute, Schema
 from tf.types import Number, String, Unknown
 
-from terraform_provider_servicenow.client import ServiceNowClient
 from terraform_provider_servicenow.diagnostics import reporting
 from terraform_provider_servicenow.exceptions import ConfigError, ServiceNowError
 from terraform_provider_servicenow.normalize import SYS_ID, check_header_text, check_sys_id, check_url_text
 from terraform_provider_servicenow.resource_base import ProviderBound
+
+if TYPE_CHECKING:  # the client (and its HTTP pool) is imported when the provider is configured
+    from terraform_provider_servicenow.client import ServiceNowClient
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 COMPUTED_ON_NEW_CONTENT = ("id", "sys_id")
@@ -133,7 +134,7 @@ class AttachmentResource(ProviderBound, Resource):
             data = content_of(planned)
             if data is None:  # not known before apply: it may or may not change
                 return planned | dict.fromkeys((*COMPUTED_ON_NEW_CONTENT, "sha256", "size_bytes"), Unknown)
-            digest = hashlib.sha256(data).hexdigest()
+            digest = _sha256(data)
             if current is None or digest != current.get("sha256"):
                 return (
                     planned
@@ -146,7 +147,7 @@ class AttachmentResource(ProviderBound, Resource):
         with reporting(ctx.diagnostics):
             client = self.provider.get_client()
             data = content_of(planned)
-            unchanged = data is not None and hashlib.sha256(data).hexdigest() == current.get("sha256")
+            unchanged = data is not None and _sha256(data) == current.get("sha256")
             if unchanged and client.get_attachment(current["sys_id"]) is not None:
                 kept = (*COMPUTED_ON_NEW_CONTENT, "sha256", "size_bytes")
                 return planned | {k: current[k] for k in kept}
@@ -217,7 +218,7 @@ def upload(client: ServiceNowClient, planned: State) -> State:
     data = content_of(planned)
     if data is None:  # pragma: no cover - Terraform resolves every value before apply
         raise ConfigError("attachment content is not known at apply time")
-    digest = hashlib.sha256(data).hexdigest()
+    digest = _sha256(data)
     if planned.get("sha256") not in (None, Unknown, digest):
         raise ConfigError(
             f"the content of {planned.get('source') or 'content_base64'} changed between plan and apply",
@@ -246,3 +247,9 @@ def upload(client: ServiceNowClient, planned: State) -> State:
         "size_bytes": len(data),
         "sha256": digest,
     }
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib  # here, not at start: the schema and validate processes never hash
+
+    return hashlib.sha256(data).hexdigest()

@@ -10,7 +10,7 @@ values it had before so `on_destroy = "restore"` can put them back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tf.iface import (
     Config,
@@ -27,7 +27,6 @@ from tf.schema import Attribute, Schema
 from tf.types import Bool, List, Map, String, Unknown
 from tf.utils import Diagnostics
 
-from terraform_provider_servicenow.client import ServiceNowClient
 from terraform_provider_servicenow.diagnostics import is_known, reporting
 from terraform_provider_servicenow.exceptions import ConfigError, ServiceNowError
 from terraform_provider_servicenow.normalize import (
@@ -43,6 +42,9 @@ from terraform_provider_servicenow.normalize import (
     user_columns,
 )
 from terraform_provider_servicenow.resource_base import ProviderBound
+
+if TYPE_CHECKING:  # the client (and its HTTP pool) is imported when the provider is configured
+    from terraform_provider_servicenow.client import ServiceNowClient
 
 ON_DESTROY = ("delete", "keep", "restore")
 

@@ -3,7 +3,7 @@ lost, asks the instance whether that sys_id exists before sending again.
 
 One test per recovery path, each twice where the sandbox can produce it: against the real sandbox
 (its fault rules drop a connection before or after the commit) and against a scripted instance
-(an httpx transport answering a fixed sequence), which alone can produce the order "lost, GET 404,
+(a `Transport` answering a fixed sequence), which alone can produce the order "lost, GET 404,
 resend refused as a duplicate" on demand (on an instance it comes from a commit that lands after our
 GET, e.g. a replica that lags)."""
 
@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-import httpx
 import pytest
 from teams_notify.sandbox import FaultRule, Sandbox
 from terraform_provider_servicenow.auth import Credentials
-from terraform_provider_servicenow.client import ClientSettings, ServiceNowClient, new_sys_id
+from terraform_provider_servicenow.client import ClientSettings, ServiceNowClient, Transport, new_sys_id
 from terraform_provider_servicenow.exceptions import AccessDeniedError, RetriesExhaustedError
+from terraform_provider_servicenow.http_pool import Response, TransportError
 
 ADMIN = Credentials("basic", username="admin", password="admin")
 TABLE = "/api/now/table/sys_certificate"
 SYS_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-def _client(url: str, transport: httpx.BaseTransport | None = None, **settings: float) -> ServiceNowClient:
+def _client(url: str, transport: Transport | None = None, **settings: float) -> ServiceNowClient:
     fast = {"backoff_base_seconds": 0.01} | settings
     return ServiceNowClient(ClientSettings(url, ADMIN, **fast), transport=transport)  # type: ignore[arg-type]
 
@@ -97,49 +99,67 @@ def test_insert_whose_every_response_is_lost_gives_up(provider_sandbox: Sandbox)
 
 # -------------------------------------------------------------- scripted instance
 
-Answer = Callable[[httpx.Request], httpx.Response]
+
+@dataclass(frozen=True)
+class Sent:
+    """One request as the scripted instance saw it."""
+
+    method: str
+    path: str
+    body: dict[str, object]
 
 
-class ScriptedInstance(httpx.BaseTransport):
-    """Answers requests with a fixed list of functions, in order; records what it was asked."""
+Answer = Callable[[Sent], Response]
+
+
+class ScriptedInstance:
+    """A `Transport` answering requests with a fixed list of functions, in order; records what it
+    was asked."""
 
     def __init__(self, *answers: Answer) -> None:
         self.answers = list(answers)
         self.seen: list[tuple[str, str, dict[str, object]]] = []
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content) if request.content else {}
-        self.seen.append((request.method, request.url.path, body))
-        return self.answers.pop(0)(request)
+    def request(
+        self, method: str, target: str, body: bytes | None = None, headers: Mapping[str, str] | None = None
+    ) -> Response:
+        sent = Sent(method, urlsplit(target).path, json.loads(body) if body else {})
+        self.seen.append((sent.method, sent.path, sent.body))
+        return self.answers.pop(0)(sent)
+
+    def close(self) -> None:
+        pass
 
 
-def lost(request: httpx.Request) -> httpx.Response:
-    raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+def _json(status: int, document: object) -> Response:
+    return Response(status, {"Content-Type": "application/json"}, json.dumps(document).encode())
 
 
-def not_found(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(404, json={"error": {"message": "No Record found"}, "status": "failure"})
+def lost(request: Sent) -> Response:
+    raise TransportError("RemoteDisconnected", sent=True)
 
 
-def duplicate(request: httpx.Request) -> httpx.Response:
+def not_found(request: Sent) -> Response:
+    return _json(404, {"error": {"message": "No Record found"}, "status": "failure"})
+
+
+def duplicate(request: Sent) -> Response:
     detail = "Error during insert of sys_certificate: Unique Key violation detected by database"
-    return httpx.Response(403, json={"error": {"message": "Operation Failed", "detail": detail}})
+    return _json(403, {"error": {"message": "Operation Failed", "detail": detail}})
 
 
-def acl_denied(request: httpx.Request) -> httpx.Response:
+def acl_denied(request: Sent) -> Response:
     detail = "ACL Exception Insert Failed due to security constraints"
-    return httpx.Response(403, json={"error": {"message": "Operation Failed", "detail": detail}})
+    return _json(403, {"error": {"message": "Operation Failed", "detail": detail}})
 
 
-def found(request: httpx.Request) -> httpx.Response:
-    sys_id = request.url.path.rsplit("/", 1)[-1]
-    return httpx.Response(200, json={"result": {"sys_id": sys_id, "name": "x"}})
+def found(request: Sent) -> Response:
+    sys_id = request.path.rsplit("/", 1)[-1]
+    return _json(200, {"result": {"sys_id": sys_id, "name": "x"}})
 
 
-def created(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(
-        201, json={"result": {"sys_id": json.loads(request.content)["sys_id"], "name": "x"}}
-    )
+def created(request: Sent) -> Response:
+    return _json(201, {"result": {"sys_id": request.body["sys_id"], "name": "x"}})
 
 
 def _create(instance: ScriptedInstance) -> dict[str, object]:

@@ -51,3 +51,14 @@ def test_errors_name_the_table_the_message_and_the_credential(
     )
     assert "ServiceNow refused to issue an OAuth token (HTTP 401)" in output
     assert "Check client_id/client_secret" in output and "wrong-secret" not in output
+
+
+def test_an_unsupported_proxy_is_a_diagnostic_and_its_credentials_stay_out(
+    terraform: Terraform, provider_sandbox: Sandbox
+) -> None:
+    init_with(terraform, provider_sandbox, BROKEN)
+    env = {"ALL_PROXY": "socks5://proxy-user:proxy-secret@proxy.example:1080", "NO_PROXY": ""}
+    output = _failed(terraform.apply(check=False, env=env))
+    assert "unsupported proxy socks5://proxy.example for http://127.0.0.1" in output
+    assert "The provider supports http:// proxies" in output
+    assert "Plugin error" not in output and "proxy-secret" not in output

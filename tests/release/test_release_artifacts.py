@@ -53,7 +53,7 @@ def test_zip_holds_the_versioned_executable_and_its_folder(release_dir: Release)
     others = [name for name in infos if name != executable.filename]
     assert others and all(name.startswith("_internal/") for name in others)
     assert any(re.search(r"libpython3\.\d+\.so", name) for name in others)  # the interpreter travels along
-    assert "_internal/certifi/cacert.pem" in infos  # httpx's CA store for https:// instances
+    assert "_internal/certifi/cacert.pem" in infos  # the HTTP pool's CA store for https:// instances
     # What the zip redistributes carries its licenses: Python's, and each frozen distribution's metadata.
     assert "_internal/licenses/python/LICENSE.txt" in infos
     assert any(re.match(r"_internal/grpcio-[\d.]+\.dist-info/licenses?/", name) for name in infos)

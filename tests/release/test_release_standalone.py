@@ -123,8 +123,9 @@ def test_frozen_provider_verifies_tls(release_dir: Release, tmp_path: Path) -> N
             tf.init()
             outputs[trusted] = tf.run("plan", "-input=false", "-no-color", check=False).output
     assert "ServiceNow answered HTTP 404" in outputs[True], outputs[True]
-    # The client reports a refused certificate as a connection error (it does not name TLS yet).
-    assert "(last: ConnectError)" in outputs[False], outputs[False]
+    # A refused certificate is named at once (no retry can fix a trust store).
+    assert "TLS certificate of https://localhost" in outputs[False], outputs[False]
+    assert "is not trusted" in outputs[False] and "SSL_CERT_FILE" in outputs[False]
     assert "HTTP 404" not in outputs[False]
 
 
