@@ -5,6 +5,7 @@ runs as started."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -74,3 +75,16 @@ def test_a_call_from_python_is_never_restarted(tmp_path: Path, constructs_bundle
 
 def _guid(i: int) -> str:
     return f"0a1b2c3d-{i:04x}-4222-8333-444455556666"
+
+
+def test_the_program_ends_without_waiting_for_node_and_says_everything(
+    tmp_path: Path, constructs_bundles: BundleFactory
+) -> None:
+    """`teams-notify synth` as a program leaves as soon as its work is done (not waiting for the
+    engine's Node process to wind down), with its report flushed whole to a pipe."""
+    tenants = fleet(tmp_path, constructs_bundles, 2)
+    program = Path(sys.executable).parent / "teams-notify"
+    argv = [str(program), "synth", "--tenants", str(tenants), "--out", str(tmp_path / "out"), "--json"]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["synthesized"] == ["fleet00", "fleet01"]

@@ -71,9 +71,10 @@ def build_tenants(
     context = multiprocessing.get_context("spawn")
     ticks: Any = context.Queue()
     built: dict[str, BuiltTenant] = {}
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=count - 1, mp_context=context, initializer=_init_worker, initargs=(ticks,)
-    ) as pool:
+    )
+    try:
         futures = [
             pool.submit(_work, chunk, staging, target, {t.name: checked[t.name] for t in chunk})
             for chunk in chunks[1:]
@@ -90,6 +91,12 @@ def build_tenants(
             _wait(future, ticks, progress)
             built.update((b.name, b) for b in future.result())
         _drain(ticks, progress)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)  # no worker may write into staging after this
+        raise
+    # Every result is in: the workers' own ending (their engine's Node winding down) needs no
+    # one to wait for it.
+    pool.shutdown(wait=False)
     return built
 
 
