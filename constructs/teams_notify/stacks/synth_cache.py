@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from teams_notify.files import read_input
@@ -206,13 +206,13 @@ def copy_files(target: Path, staging: Path, output: TenantOutput) -> None:
     """Put a reused tenant's files into the staging folder (hard links: they are not edited)."""
     from teams_notify.stacks.staging import link_or_copy
 
-    made: set[Path] = set()
+    # Each folder made once, parents first: a file system call is what a re-synth waits on.
+    folders = {parent for relative in output.files for parent in PurePosixPath(relative).parents}
+    for folder in sorted(folders, key=lambda f: len(f.parts)):
+        if folder.parts:
+            (staging / folder).mkdir(exist_ok=True)
     for relative in output.files:
-        dest = staging / relative
-        if dest.parent not in made:  # one mkdir per folder, not per file
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            made.add(dest.parent)
-        link_or_copy(target / relative, dest)
+        link_or_copy(target / relative, staging / relative)
 
 
 def files_of(staging: Path, stack_names: list[str]) -> dict[str, str]:
