@@ -9,6 +9,7 @@ carries, and that the provider pin is the binding's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from constructs import Construct
@@ -35,31 +36,33 @@ class AzureadProvider(RawProvider):
         )
 
 
-class AzureadResource(RawResource):
-    """An `azuread_<type_>` resource with exactly `attrs`."""
+class _Azuread:
+    """What an azuread resource and data source share: the type prefix, the provider, and the
+    `object_id` reference. A plain mixin ahead of the jsii base (see `compat._RawAttributes`)."""
+
+    attr: Callable[[str], str]
 
     def __init__(self, scope: Construct, id_: str, type_: str, **attrs: Any) -> None:
-        super().__init__(scope, id_, type_=f"azuread_{type_}", provider_name=PROVIDER_NAME, attrs=attrs)
+        super().__init__(  # type: ignore[call-arg]
+            scope, id_, type_=f"azuread_{type_}", provider_name=PROVIDER_NAME, attrs=attrs
+        )
+
+    @property
+    def object_id(self) -> str:
+        return self.attr("object_id")
+
+
+class AzureadResource(_Azuread, RawResource):
+    """An `azuread_<type_>` resource with exactly `attrs`."""
 
     @property
     def id(self) -> str:
         return self.attr("id")
 
     @property
-    def object_id(self) -> str:
-        return self.attr("object_id")
-
-    @property
     def client_id(self) -> str:
         return self.attr("client_id")
 
 
-class AzureadDataSource(RawDataSource):
+class AzureadDataSource(_Azuread, RawDataSource):
     """A data `azuread_<type_>` with exactly `attrs`."""
-
-    def __init__(self, scope: Construct, id_: str, type_: str, **attrs: Any) -> None:
-        super().__init__(scope, id_, type_=f"azuread_{type_}", provider_name=PROVIDER_NAME, attrs=attrs)
-
-    @property
-    def object_id(self) -> str:
-        return self.attr("object_id")
