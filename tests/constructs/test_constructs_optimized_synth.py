@@ -88,3 +88,20 @@ def test_the_program_ends_without_waiting_for_node_and_says_everything(
     done = subprocess.run(argv, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["synthesized"] == ["fleet00", "fleet01"]
+
+
+def test_a_parallel_program_synth_leaves_nothing_behind(
+    tmp_path: Path, constructs_bundles: BundleFactory
+) -> None:
+    """Two processes, and the program ends without waiting for Node: the workers' queue is
+    closed first, so nothing is left for Python's resource tracker to warn about."""
+    tenants = fleet(tmp_path, constructs_bundles, 2)
+    env = os.environ | {
+        "TEAMS_NOTIFY_TENANTS": str(tenants),
+        "CDKTF_OUTDIR": str(tmp_path / "out"),
+        "TEAMS_NOTIFY_SYNTH_JOBS": "2",
+    }
+    done = subprocess.run([sys.executable, str(ROOT / "main.py")], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "resource_tracker" not in done.stderr and "Traceback" not in done.stderr
+    assert "synthesized 4 stacks" in done.stdout

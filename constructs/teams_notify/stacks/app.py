@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -178,12 +179,15 @@ def _synth_checked(
         todo = [t for t in tenants if t.name not in reused]
         if todo:
             warm_up()
-        for tenant in tenants:
-            if tenant.name in reused:
-                copy_files(target, staging.path, reused[tenant.name])
-                if progress:
-                    progress(tenant.name)
-        built = build_tenants(todo, staging.path, target, checked, jobs, progress)
+        # Linking the reused tenants' files is file system calls (no GIL held): done beside the
+        # build, which mostly waits for the engine's Node process.
+        with ThreadPoolExecutor(1, thread_name_prefix="link-reused") as linker:
+            linked = linker.submit(_link_reused, target, staging.path, list(reused.values()))
+            built = build_tenants(todo, staging.path, target, checked, jobs, progress)
+            linked.result()
+        for name in reused:
+            if progress:
+                progress(name)
         outputs = {
             t.name: reused.get(t.name)
             or TenantOutput(
@@ -207,6 +211,11 @@ def _synth_checked(
     if any(uses_local_state(t) for t in tenants):
         ensure_local_state_dir(target)
     return SynthResult(outdir, summaries, [t.name for t in todo], list(reused))
+
+
+def _link_reused(target: Path, staging: Path, outputs: list[TenantOutput]) -> None:
+    for output in outputs:
+        copy_files(target, staging, output)
 
 
 def _summaries(staging: Path, tenant: TenantConfig) -> list[StackSummary]:

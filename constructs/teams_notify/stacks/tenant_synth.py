@@ -91,12 +91,11 @@ def build_tenants(
             _wait(future, ticks, progress)
             built.update((b.name, b) for b in future.result())
         _drain(ticks, progress)
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)  # no worker may write into staging after this
-        raise
-    # Every result is in: the workers' own ending (their engine's Node winding down) needs no
-    # one to wait for it.
-    pool.shutdown(wait=False)
+    finally:
+        # On a failure, no worker may write into staging after this.
+        pool.shutdown(wait=True, cancel_futures=True)
+        ticks.close()  # its semaphore and feeder thread, released here, not at interpreter exit
+        ticks.join_thread()
     return built
 
 
