@@ -105,3 +105,12 @@ def test_a_parallel_program_synth_leaves_nothing_behind(
     assert done.returncode == 0, done.stderr
     assert "resource_tracker" not in done.stderr and "Traceback" not in done.stderr
     assert "synthesized 4 stacks" in done.stdout
+
+
+def test_the_warm_process_takes_a_head_start_of_tenants() -> None:
+    from teams_notify.stacks.tenant_synth import split
+
+    chunks = split(list(range(100)), 2, 6)
+    assert sorted(chunks[0] + chunks[1]) == list(range(100))  # each tenant exactly once
+    assert (len(chunks[0]), len(chunks[1])) == (53, 47)
+    assert split(list(range(3)), 2, 6) == [[0, 1], [2]]  # never more than its share again
