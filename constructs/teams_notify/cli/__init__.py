@@ -14,7 +14,6 @@ import click
 from teams_notify import __version__
 from teams_notify.cli import cert_cmd, doctor_cmd, provider_cmd, sandbox_cmd, schema_cmd, synth_cmd, teams_cmd
 from teams_notify.errors import TeamsNotifyError
-from teams_notify.stacks.engine import end_program, engine_started
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,8 +59,11 @@ def main(argv: list[str] | None = None, *, program: bool | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 2
-    if is_program and engine_started():
-        end_program(0)  # done: no need to wait for the engine's Node process to wind down
+    if is_program:
+        from teams_notify.stacks.engine import end_program, engine_started
+
+        if engine_started():
+            end_program(0)  # done: no need to wait for the engine's Node process to wind down
     return 0
 
 

@@ -70,11 +70,11 @@ def command(
     if engine:
         os.environ["TEAMS_NOTIFY_CDK"] = engine  # read once, when compat is first imported
     from teams_notify.stacks.engine import restart_optimized, warm_up
-    from teams_notify.stacks.synth_cache import changed_tenant_files
+    from teams_notify.stacks.synth_cache import written_since_index
     from teams_notify.stacks.tenant_synth import TENANTS_PER_JOB
 
     full = full or os.environ.get(FULL_ENV, "").strip() in ("1", "true", "yes")
-    changed = None if full else changed_tenant_files(outdir.resolve(), tenants_dir)
+    changed = None if full else written_since_index(outdir.resolve(), tenants_dir.glob("*.toml"))
     if (obj or {}).get("program") and (changed is None or changed >= TENANTS_PER_JOB):
         restart_optimized()  # many tenants to build: worth a second interpreter start
     if changed != 0:

@@ -149,26 +149,18 @@ def probably_changed(target: Path, tenants: list[TenantConfig]) -> bool:
     """A cheap early guess (file times only) that some tenant will be synthesized: no index, or
     an input file written since it. Only decides when the engine starts; what is reused is
     decided by the keys."""
-    return _newer_than_index(target, (path for t in tenants for path in input_files(t)))
+    return written_since_index(target, (path for t in tenants for path in input_files(t))) != 0
 
 
-def changed_tenant_files(target: Path, tenants_dir: Path) -> int | None:
-    """The same guess before the tenant files are read: how many tenant files (`*.toml`) were
-    written since the index; None without an index (everything will be built). Lets the
-    engine start while the config is still being loaded."""
+def written_since_index(target: Path, paths: Iterable[Path]) -> int | None:
+    """How many of `paths` were written since the output's index; None without an index
+    (everything will be built). The synth command asks it of the tenant files (`*.toml`) before
+    reading them, so the engine can start while the config is still being loaded."""
     try:
         since = (target / INDEX_FILE).stat().st_mtime_ns
-        return sum(1 for path in tenants_dir.glob("*.toml") if path.stat().st_mtime_ns >= since)
+        return sum(1 for path in paths if path.stat().st_mtime_ns >= since)
     except OSError:
         return None
-
-
-def _newer_than_index(target: Path, paths: Iterable[Path]) -> bool:
-    try:
-        since = (target / INDEX_FILE).stat().st_mtime_ns
-        return any(path.stat().st_mtime_ns >= since for path in paths)
-    except OSError:
-        return True
 
 
 def load_index(target: Path) -> Index | None:
