@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from helpers.cdkcli import CdkCli, CdkProject, CliRun
 from helpers.constructs import STORE_PASSWORD, BundleFactory, write_tenant
-from helpers.sandbox import SANDBOX_OVERRIDES, sandbox_overrides
+from helpers.sandbox import CREATED_TABLES, SANDBOX_OVERRIDES, sandbox_overrides
 from helpers.terraform import AdminApi
 from teams_notify.catalog import TABLES
 from teams_notify.sandbox import Sandbox
@@ -37,16 +37,6 @@ CONFIG_COLUMNS = [
     SANDBOX_OVERRIDES["columns"].get("teams_config", {}).get(key, column.name)
     for key, column in TABLES["teams_config"].columns.items()
 ]
-# Created by the stacks (the OIDC registry is created by the instance itself, then adopted).
-CREATED_TABLES = (
-    "sys_certificate",
-    "jwt_keystore_aliases",
-    "jwt_provider",
-    "oauth_entity",
-    "oauth_2_0_credentials",
-    "http_connection",
-    "notify_group_selector_choice",
-)
 INSTALL_HINT = "teams-notify provider install"
 
 

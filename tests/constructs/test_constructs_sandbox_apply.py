@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from helpers.constructs import BundleFactory, SandboxDeployment, synth_tenants
+from helpers.sandbox import CREATED_TABLES
 from helpers.terraform import AdminApi, Terraform
 from teams_notify.cli import main
 from teams_notify.sandbox import Sandbox
@@ -47,15 +48,6 @@ HAND_MADE = {
         "manual_selection": "false",
     },
 }
-CREATED_TABLES = (
-    "sys_certificate",
-    "jwt_keystore_aliases",
-    "jwt_provider",
-    "oauth_entity",
-    "oauth_2_0_credentials",
-    "http_connection",
-    "notify_group_selector_choice",
-)
 
 
 def schema_cli(*args: str) -> int:

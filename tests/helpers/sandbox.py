@@ -10,6 +10,8 @@ SANDBOX_OVERRIDES  the tenant-file `[overrides]` for the sandbox's own names (it
                `teams-notify schema discover` finds on a fresh sandbox (tests/constructs/
                test_constructs_schema_discover.py proves it). Tenant files that deploy to a
                sandbox need them; sandbox_overrides() returns a fresh copy.
+CREATED_TABLES the sandbox tables a deploy of one tenant creates one record in each of (the OIDC
+               registry is created by the instance itself, then adopted).
 """
 
 from __future__ import annotations
@@ -22,6 +24,16 @@ from typing import Any
 import httpx
 import pytest
 from teams_notify.sandbox import Sandbox
+
+CREATED_TABLES = (
+    "sys_certificate",
+    "jwt_keystore_aliases",
+    "jwt_provider",
+    "oauth_entity",
+    "oauth_2_0_credentials",
+    "http_connection",
+    "notify_group_selector_choice",
+)
 
 SANDBOX_OVERRIDES: dict[str, Any] = {
     "tables": {"teams_config": "sn_notify_msteams_config"},
