@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jks
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
-from jks.util import DecryptionFailureException, KeystoreSignatureException
 
 from teams_notify.certs.load import JKS_MAGIC, fully_parsed, require_rsa
 from teams_notify.certs.parsing import parsing
@@ -24,6 +23,9 @@ from teams_notify.files import read_input
 
 _JKS_FIX = "check the file is the .jks written by `teams-notify cert new` or `cert import`"
 _STORE_PASSWORD_FIX = "set TEAMS_NOTIFY_STORE_PASSWORD to the password the keystore was written with"
+
+if TYPE_CHECKING:  # pyjks is imported where a keystore is read or written (`parsing` says why)
+    import jks
 
 
 def normalize_alias(alias: str) -> str:
@@ -45,6 +47,8 @@ def jks_bytes(
     key_password: str | None = None,
 ) -> bytes:
     """A JKS with one private-key entry; the key password defaults to the store password."""
+    import jks
+
     pkcs8 = key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -73,6 +77,8 @@ class JksEntry:
 
     def private_key(self, key_password: str) -> RSAPrivateKey:
         """Decrypt the entry's key; BadInputError if the key password is wrong."""
+        from jks.util import DecryptionFailureException
+
         with parsing(self.path, "keystore key entry", fix=_JKS_FIX):
             try:
                 self.entry.decrypt(key_password)
@@ -97,6 +103,9 @@ def read_jks(path: Path, store_password: str | None, alias: str | None = None) -
 def parse_jks(data: bytes, path: Path, store_password: str | None, alias: str | None = None) -> JksEntry:
     """`read_jks` for keystore bytes from elsewhere (e.g. an instance's attachment); `path` names
     where they came from in messages."""
+    import jks
+    from jks.util import KeystoreSignatureException
+
     if data[:4] not in JKS_MAGIC:
         raise BadInputError(f"{path} is not a Java KeyStore (JKS)", fix=_JKS_FIX)
     try:

@@ -4,29 +4,30 @@
 from __future__ import annotations
 
 import struct
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.x509 import InvalidVersion
-from jks.util import KeystoreException
-from pyasn1.error import PyAsn1Error
 
 from teams_notify.errors import BadInputError
 
 # What the parsers we use (cryptography, pyjks, pyasn1) raise on bytes that are not what they
 # expect. Input files come from users, so any of these means "bad input", not a bug of ours.
-PARSE_ERRORS: tuple[type[Exception], ...] = (
-    ValueError,
-    TypeError,
-    IndexError,
-    struct.error,
-    UnsupportedAlgorithm,
-    InvalidVersion,
-    KeystoreException,
-    PyAsn1Error,
-)
+_ALWAYS = (ValueError, TypeError, IndexError, struct.error, UnsupportedAlgorithm, InvalidVersion)
+# pyjks (and pyasn1 under it) is imported only when a keystore is read: slow to import (60 ms),
+# and a synth's engine process never reads one. None of its exceptions can come before.
+_ONCE_IMPORTED = (("jks.util", "KeystoreException"), ("pyasn1.error", "PyAsn1Error"))
+
+
+def parse_errors() -> tuple[type[Exception], ...]:
+    """The exception types that mean "not a readable file", of the parsers imported so far."""
+    loaded = tuple(
+        getattr(sys.modules[module], name) for module, name in _ONCE_IMPORTED if module in sys.modules
+    )
+    return _ALWAYS + loaded
 
 
 @contextmanager
@@ -34,7 +35,7 @@ def parsing(path: Path, what: str, fix: str) -> Iterator[None]:
     """Turn a parser's exception into one BadInputError line naming the file."""
     try:
         yield
-    except PARSE_ERRORS as err:
+    except parse_errors() as err:  # evaluated when something was raised: pyjks may be loaded by then
         raise BadInputError(f"{path} is not a readable {what} ({_reason(err)})", fix=fix) from err
 
 
