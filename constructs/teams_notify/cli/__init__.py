@@ -60,10 +60,13 @@ def main(argv: list[str] | None = None, *, program: bool | None = None) -> int:
         click.echo("aborted", err=True)
         return 2
     if is_program:
+        from teams_notify.stacks import engine_process
         from teams_notify.stacks.engine import end_program, engine_started
 
-        if engine_started():
-            end_program(0)  # done: no need to wait for the engine's Node process to wind down
+        # Done: no need to wait for the engine's Node process to wind down, nor for the engine
+        # process (it ends with this one).
+        if engine_started() or engine_process.forked():
+            end_program(0)
     return 0
 
 

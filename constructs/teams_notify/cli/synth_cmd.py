@@ -66,27 +66,36 @@ def command(
     post-synth hook (x5t, certificate checks, teams-notify.json, Teams artifacts).
 
     The output folder is replaced only when everything passed; tenants whose inputs did not
-    change are reused from it. Exit 2 for a bad tenant file, 1 when a check fails."""
+    change are reused from it. The engine runs in a process of its own, started first
+    (TEAMS_NOTIFY_ENGINE_PROCESS=0: in this one). Exit 2 for a bad tenant file, 1 when a
+    check fails."""
     if engine:
         os.environ["TEAMS_NOTIFY_CDK"] = engine  # read once, when compat is first imported
+    from teams_notify.stacks import engine_process
     from teams_notify.stacks.engine import restart_optimized, warm_up
     from teams_notify.stacks.synth_cache import written_since_index
     from teams_notify.stacks.tenant_synth import TENANTS_PER_JOB
 
     full = full or os.environ.get(FULL_ENV, "").strip() in ("1", "true", "yes")
     changed = None if full else written_since_index(outdir.resolve(), tenants_dir.glob("*.toml"))
-    if (obj or {}).get("program") and (changed is None or changed >= TENANTS_PER_JOB):
+    program = bool((obj or {}).get("program"))
+    if program and (changed is None or changed >= TENANTS_PER_JOB):
         restart_optimized()  # many tenants to build: worth a second interpreter start
-    if changed != 0:
-        warm_up()  # the engine loads while the tenant files are read and checked
-    from teams_notify.config import load_tenants
-    from teams_notify.stacks.app import synth
+    # The engine loads while the tenant files are read and checked: in a process of its own
+    # for a program (this one is not a caller's Python), else in a thread.
+    if changed != 0 and not (program and engine_process.start()):
+        warm_up()
+    try:
+        from teams_notify.config import load_tenants
+        from teams_notify.stacks.app import synth
 
-    tenants = load_tenants(tenants_dir)
-    with _progress(len(tenants), quiet=as_json) as tick:
-        result = synth(
-            tenants, outdir, full=full, jobs=jobs, progress=tick, notify=lambda m: click.echo(m, err=True)
-        )
+        tenants = load_tenants(tenants_dir)
+        with _progress(len(tenants), quiet=as_json) as tick:
+            result = synth(
+                tenants, outdir, full=full, jobs=jobs, progress=tick, notify=lambda m: click.echo(m, err=True)
+            )
+    finally:
+        engine_process.stop()
     warnings = [w for summary in result.summaries for w in summary.warnings]
     # A CDK CLI running this app (it sets CDKTF_CONTEXT_JSON) prints the manifest's annotations,
     # provider warnings included: once is enough.

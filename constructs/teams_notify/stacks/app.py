@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from teams_notify.config import CertificateConfig, TenantConfig, check_one_tenant_per_instance
+from teams_notify.stacks import engine_process
 from teams_notify.stacks.backend import ensure_local_state_dir, uses_local_state
 from teams_notify.stacks.certificates import CheckedCertificate, check_certificates
 from teams_notify.stacks.engine import finish_warm_up, warm_up
@@ -141,7 +142,7 @@ def synth(
     target = outdir.resolve()
     # Start the engine now if something will likely be built: the checks below overlap with it.
     if full or probably_changed(target, tenants):
-        warm_up()
+        _start_engine()
     try:
         for tenant in tenants:
             ensure_poc_bundles(tenant)
@@ -178,7 +179,7 @@ def _synth_checked(
                 reused[tenant.name] = old
         todo = [t for t in tenants if t.name not in reused]
         if todo:
-            warm_up()
+            _start_engine()
         # Linking the reused tenants' files is file system calls (no GIL held): done beside the
         # build, which mostly waits for the engine's Node process.
         with ThreadPoolExecutor(1, thread_name_prefix="link-reused") as linker:
@@ -211,6 +212,12 @@ def _synth_checked(
     if any(uses_local_state(t) for t in tenants):
         ensure_local_state_dir(target)
     return SynthResult(outdir, summaries, [t.name for t in todo], list(reused))
+
+
+def _start_engine() -> None:
+    """Start the engine in this process, unless the program's engine process builds."""
+    if engine_process.running() is None:
+        warm_up()
 
 
 def _link_reused(target: Path, staging: Path, outputs: list[TenantOutput]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeAlias
 
 import jsii
 
@@ -29,7 +29,7 @@ else:
     raise BadInputError(f"TEAMS_NOTIFY_CDK={ENGINE!r} is not an engine we know", "use cdktf or cdktn")
 
 App = cdk.App
-TerraformStack = cdk.TerraformStack
+TerraformStack: TypeAlias = cdk.TerraformStack  # a class to subclass (stack.py), in any import order
 TerraformResource = cdk.TerraformResource
 TerraformDataSource = cdk.TerraformDataSource
 TerraformProvider = cdk.TerraformProvider

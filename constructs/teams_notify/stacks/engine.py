@@ -113,6 +113,8 @@ def finish_warm_up() -> None:
 
 def _load_engine() -> None:
     # An error here (e.g. an unknown engine) is raised again, as one line, by the build's import.
-    # By name: this module is imported by the engine's own import (`compat`).
+    # By name: this module is imported by the engine's own import (`compat`). The engine first:
+    # its Node process loads the engine's libraries while our constructs are imported.
     with contextlib.suppress(Exception):
+        importlib.import_module("teams_notify.stacks.compat")
         importlib.import_module("teams_notify.stacks.stack")

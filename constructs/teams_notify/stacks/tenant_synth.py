@@ -69,7 +69,7 @@ def build_tenants(
     """Synthesize `tenants` into `staging` (final place: `target`), serially or in parallel."""
     count = choose_jobs(len(tenants), jobs)
     if count <= 1:
-        return {t.name: t_built for t_built, t in _serial(tenants, staging, target, checked, progress)}
+        return {b.name: b for b in _local(tenants, staging, target, checked, progress)}
     chunks = split(tenants, count, HEAD_START)
     context = multiprocessing.get_context("spawn")
     ticks: Any = context.Queue()
@@ -88,8 +88,7 @@ def build_tenants(
             if progress:
                 progress(name)
 
-        for result, tenant in _serial(chunks[0], staging, target, checked, tick):
-            built[tenant.name] = result
+        built.update((b.name, b) for b in _local(chunks[0], staging, target, checked, tick))
         for future in futures:
             _wait(future, ticks, progress)
             built.update((b.name, b) for b in future.result())
@@ -132,23 +131,40 @@ def _jobs_from_env() -> int | None:
     return int(text)
 
 
-def _serial(
+def _local(
     tenants: list[TenantConfig],
     staging: Path,
     target: Path,
     checked: dict[str, list[CheckedCertificate]],
     progress: Progress | None,
-) -> list[tuple[BuiltTenant, TenantConfig]]:
-    results: list[tuple[BuiltTenant, TenantConfig]] = []
+) -> list[BuiltTenant]:
+    """This process's share: built by the engine process when the program started one
+    (`engine_process`), else here."""
+    from teams_notify.stacks import engine_process
+
+    engine = engine_process.running()
+    if engine is not None:
+        return engine.build(tenants, staging, target, {t.name: checked[t.name] for t in tenants}, progress)
+    return serial_builds(tenants, staging, target, checked, progress)
+
+
+def serial_builds(
+    tenants: list[TenantConfig],
+    staging: Path,
+    target: Path,
+    checked: dict[str, list[CheckedCertificate]],
+    progress: Progress | None,
+) -> list[BuiltTenant]:
+    """`tenants` built one app batch after another, in this process."""
+    results: list[BuiltTenant] = []
     for start in range(0, len(tenants), APP_BATCH):
         batch = tenants[start : start + APP_BATCH]
         work = Path(tempfile.mkdtemp(dir=staging, prefix=".work-"))
         try:
             mine = {t.name: checked[t.name] for t in batch}
-            built = synth_batch(batch, mine, work, staging, target, progress)
+            results += synth_batch(batch, mine, work, staging, target, progress)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        results += zip(built, batch, strict=True)
     return results
 
 
@@ -201,7 +217,7 @@ def _work(
     tenants: list[TenantConfig], staging: Path, target: Path, checked: dict[str, list[CheckedCertificate]]
 ) -> list[BuiltTenant]:
     """A worker process's share: its tenants, serially, a tick per tenant to the parent."""
-    return [b for b, _ in _serial(tenants, staging, target, checked, _ticks.put if _ticks else None)]
+    return serial_builds(tenants, staging, target, checked, _ticks.put if _ticks else None)
 
 
 def _wait(future: Future[list[BuiltTenant]], ticks: Any, progress: Progress | None) -> None:

@@ -58,3 +58,14 @@ def write_artifacts(values: TeamsValues, out_dir: Path, *, durable: bool = True)
     ]
     write_all(files, durable=durable)
     return [f.path for f in files]
+
+
+def prepare() -> None:
+    """Do ahead what writing the first tenant's artifacts costs once per process: compile the
+    templates, build the manifest's schema validator, draw the outline icon (the engine process
+    does this while the tenants are still being read, `stacks.engine_process`)."""
+    from teams_notify.teams import icons, manifest, templating
+
+    templating.compile_all()
+    manifest.validator()
+    icons.outline_icon()

@@ -71,7 +71,7 @@ def check_manifest(manifest: dict[str, Any]) -> None:
     """Validate against the shipped Teams schema; the first error becomes a BadInputError."""
     import jsonschema  # imported here: slow to import, and only package writing needs it
 
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(manifest))
+    error = jsonschema.exceptions.best_match(validator().iter_errors(manifest))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         raise BadInputError(
@@ -81,7 +81,8 @@ def check_manifest(manifest: dict[str, Any]) -> None:
 
 
 @cache  # building the validator compiles the schema: once per process, not per tenant
-def _validator() -> Any:
+def validator() -> Any:
+    """The Teams schema's validator, built once per process."""
     import jsonschema
 
     return jsonschema.Draft4Validator(manifest_schema())

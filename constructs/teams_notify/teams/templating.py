@@ -40,3 +40,10 @@ def environment() -> jinja2.Environment:
 
 def render(template: str, **context: object) -> str:
     return environment().get_template(template).render(**context)
+
+
+def compile_all() -> None:
+    """Compile every template now (the environment keeps them), not at its first render."""
+    env = environment()
+    for template in env.list_templates():
+        env.get_template(template)

@@ -1,0 +1,211 @@
+"""The CDK engine in a process of its own, for a program's synth (`teams-notify synth`,
+`python main.py`, so also `cdktf synth` / `cdktf deploy`).
+
+Started (forked) before the tenant files are read, the engine process starts the engine,
+imports what building a tenant needs and prepares the Teams artifacts' templates, on one core,
+while this process reads and checks the tenants and links the unchanged ones on the other.
+Then it builds the tenants it is sent, into the staging folder, exactly as this process would
+(`tenant_synth`), and sends back what it built, a tick per tenant on the way. In one process
+the two halves share one interpreter lock and take turns; a re-synth of one tenant waits for
+both. (Measured in docs/constructs.md, "Synth at fleet scale".)
+
+Forked, not spawned: a spawned process would import everything again before it could start.
+So only where a fork is safe: on Linux, in a program (never in a caller's Python, whose threads
+a fork would copy half-way), before this process has started any thread or the engine.
+Anywhere else the engine starts in a thread (`engine.warm_up`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import importlib
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import traceback
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from teams_notify.errors import TeamsNotifyError
+
+if TYPE_CHECKING:
+    from teams_notify.config import TenantConfig
+    from teams_notify.stacks.certificates import CheckedCertificate
+    from teams_notify.stacks.tenant_synth import BuiltTenant, Progress
+
+
+class EngineProcessError(TeamsNotifyError):
+    """The engine process ended before it answered (killed, out of memory, a crash of Node)."""
+
+    exit_code = 1
+
+
+class EngineProcess:
+    """A forked process that starts the engine, then builds the tenants it is sent."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_serve, args=(child, os.getpid()), name="teams-notify-engine", daemon=True
+        )
+        self._process.start()
+        child.close()
+
+    def build(
+        self,
+        tenants: list[TenantConfig],
+        staging: Path,
+        target: Path,
+        checked: dict[str, list[CheckedCertificate]],
+        progress: Progress | None,
+    ) -> list[BuiltTenant]:
+        """Build `tenants` in the engine process (what `tenant_synth` does in this one); its
+        errors are raised here, as they would have been here."""
+        try:
+            self._conn.send((tenants, staging, target, checked))
+        except OSError:  # it has ended already
+            raise self._ended() from None
+        try:
+            while True:
+                kind, value = self._receive()
+                if kind == "built":
+                    return list(value)
+                if kind != "tick":
+                    raise value
+                if progress:
+                    progress(value)
+        except BaseException as err:
+            if not isinstance(err, TeamsNotifyError):  # Ctrl-C, a failing progress bar: stop it
+                self._process.kill()  # before the staging folder it writes into is removed
+            raise
+
+    def close(self) -> None:
+        """Let the engine process end (it ends when its pipe closes); not waited for."""
+        with contextlib.suppress(OSError):
+            self._conn.send(None)
+        self._conn.close()
+
+    def _receive(self) -> tuple[str, Any]:
+        try:
+            message: tuple[str, Any] = self._conn.recv()
+        except (EOFError, OSError):
+            raise self._ended() from None
+        return message
+
+    def _ended(self) -> EngineProcessError:
+        self._process.join(timeout=5)
+        return EngineProcessError(
+            f"the CDK engine's process ended without an answer (exit code {self._process.exitcode})",
+            "synth again; if it happens again, run with TEAMS_NOTIFY_ENGINE_PROCESS=0 to see the error",
+        )
+
+
+ENGINE_PROCESS_ENV = "TEAMS_NOTIFY_ENGINE_PROCESS"
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_running: EngineProcess | None = None
+_forked = False
+
+
+def start() -> bool:
+    """Fork the engine process, once, if this platform and process allow it (see the module
+    docstring; TEAMS_NOTIFY_ENGINE_PROCESS=0 turns it off). True when it runs."""
+    global _running, _forked
+    if _running is None and not _forked and _may_fork():
+        _running = EngineProcess()
+        _forked = True
+    return _running is not None
+
+
+def forked() -> bool:
+    """Whether this program started an engine process (running or ended)."""
+    return _forked
+
+
+def running() -> EngineProcess | None:
+    """The engine process, if this program started one."""
+    return _running
+
+
+def stop() -> None:
+    """Let the engine process end (nothing more to build)."""
+    global _running
+    if _running is not None:
+        _running.close()
+        _running = None
+
+
+def _may_fork() -> bool:
+    return (
+        sys.platform == "linux"
+        and os.environ.get(ENGINE_PROCESS_ENV, "1").strip() != "0"
+        and threading.active_count() == 1
+        and "constructs" not in sys.modules  # the engine not started here: a fork would share it
+    )
+
+
+def _serve(conn: Connection, parent: int) -> None:
+    """The engine process: prepare, then build what is sent until the pipe closes."""
+    from teams_notify.stacks.tenant_synth import serial_builds
+
+    _tie_to(parent)
+    _prepare()
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            break
+        if request is None:
+            break
+        tenants, staging, target, checked = request
+        try:
+            built = serial_builds(tenants, staging, target, checked, lambda name: conn.send(("tick", name)))
+            conn.send(("built", built))
+        except BaseException as err:  # sent to the parent, raised there
+            conn.send(("error", _portable(err)))
+    sys.stdout.flush()
+    sys.stderr.flush()
+
+
+def _tie_to(parent: int) -> None:
+    """Never outlive the parent, whatever ends it (`kill -9` included: an orphan would go on
+    writing into a staging folder that the next synth cleans up); leave Ctrl-C to the parent,
+    which stops this process when it is interrupted."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(0)
+
+
+def _prepare() -> None:
+    """Start the engine (a thread: mostly waiting for Node) and meanwhile import the rest of the
+    synth pipeline and do the first-use work of the Teams artifacts. An error here is raised
+    again, as one line, by the build."""
+    from teams_notify.stacks.engine import finish_warm_up, warm_up
+
+    with contextlib.suppress(Exception):  # alone: the engine's Node should start as soon as it can
+        importlib.import_module("jsii")
+    warm_up()
+    with contextlib.suppress(Exception):
+        from teams_notify.stacks import postsynth  # noqa: F401  (the config, certificates, hook)
+        from teams_notify.teams.artifacts import prepare
+
+        prepare()
+    finish_warm_up()
+
+
+def _portable(err: BaseException) -> BaseException:
+    """`err` if it survives pickling, else a RuntimeError carrying its traceback."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(err))
+    except Exception:
+        text = "".join(traceback.format_exception(err))
+        return RuntimeError(f"in the CDK engine's process:\n{text}")
+    return err
