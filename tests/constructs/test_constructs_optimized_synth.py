@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from helpers.constructs import BundleFactory, write_tenant
 from teams_notify.cli import main as cli_main
 from teams_notify.stacks.tenant_synth import TENANTS_PER_JOB
@@ -114,3 +115,27 @@ def test_the_warm_process_takes_a_head_start_of_tenants() -> None:
     assert sorted(chunks[0] + chunks[1]) == list(range(100))  # each tenant exactly once
     assert (len(chunks[0]), len(chunks[1])) == (53, 47)
     assert split(list(range(3)), 2, 6) == [[0, 1], [2]]  # never more than its share again
+
+
+@pytest.mark.parametrize("engine_process", ["1", "0"])
+def test_a_program_synth_leaves_nothing_in_the_temporary_folder(
+    tmp_path: Path, constructs_bundles: BundleFactory, engine_process: str
+) -> None:
+    """The program ends without jsii's exit handler, which is what removes jsii's copy of its
+    runtime (2.2 MB per engine start): the run's own temporary folder takes it, and goes."""
+    tenants = fleet(tmp_path, constructs_bundles, 2)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = os.environ | {
+        "TEAMS_NOTIFY_TENANTS": str(tenants),
+        "CDKTF_OUTDIR": str(tmp_path / "out"),
+        "TEAMS_NOTIFY_ENGINE_PROCESS": engine_process,
+        "TMPDIR": str(temporary),
+    }
+    done = subprocess.run([sys.executable, str(ROOT / "main.py")], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert not list(temporary.rglob("jsii-runtime.js")) and not list(temporary.glob("teams-notify-run-*"))
+    deadline = time.monotonic() + 10
+    while any(temporary.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)  # Node removes its own work folder when its input closes, just after
+    assert not any(temporary.iterdir())

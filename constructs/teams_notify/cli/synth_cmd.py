@@ -72,7 +72,7 @@ def command(
     if engine:
         os.environ["TEAMS_NOTIFY_CDK"] = engine  # read once, when compat is first imported
     from teams_notify.stacks import engine_process
-    from teams_notify.stacks.engine import restart_optimized, warm_up
+    from teams_notify.stacks.engine import own_temporary_folder, restart_optimized, warm_up
     from teams_notify.stacks.synth_cache import written_since_index
     from teams_notify.stacks.tenant_synth import TENANTS_PER_JOB
 
@@ -81,6 +81,8 @@ def command(
     program = bool((obj or {}).get("program"))
     if program and (changed is None or changed >= TENANTS_PER_JOB):
         restart_optimized()  # many tenants to build: worth a second interpreter start
+    if program:
+        own_temporary_folder()
     # The engine loads while the tenant files are read and checked: in a process of its own
     # for a program (this one is not a caller's Python), else in a thread.
     if changed != 0 and not (program and engine_process.start()):

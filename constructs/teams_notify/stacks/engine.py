@@ -4,11 +4,14 @@ it early in a background thread, and running a fleet synth as `python -O`."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib
 import importlib.util
 import os
+import shutil
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import NoReturn
@@ -75,13 +78,37 @@ def restart_optimized() -> None:
         os.execv(sys.executable, [sys.executable, "-O", *sys.orig_argv[1:]])
 
 
+_run_folder: Path | None = None
+
+
+def own_temporary_folder() -> None:
+    """For a program (once, after `restart_optimized`): every temporary folder of this run goes
+    into one folder, removed when the program ends, `end_program` included. jsii copies its
+    runtime (2.2 MB) into a temporary folder at every engine start and removes it only in its
+    exit handler, which `end_program` and the engine process skip: before this, every synth
+    left one copy in /tmp. Our own temporary files name their folder, so only libraries' land
+    here."""
+    global _run_folder
+    if _run_folder is None:
+        _run_folder = Path(tempfile.mkdtemp(prefix="teams-notify-run-"))
+        tempfile.tempdir = str(_run_folder)
+        atexit.register(_remove_run_folder)
+
+
+def _remove_run_folder() -> None:
+    if _run_folder is not None:
+        shutil.rmtree(_run_folder, ignore_errors=True)
+
+
 def end_program(code: int) -> NoReturn:
     """End this program now with `code`, output flushed, without waiting for the engine's Node
     process to wind down: jsii's exit handler waits for it (about 0.3 s measured on a re-synth
     whose output was already complete). Node ends by itself when its input closes with this
-    process. Only for a program whose work is done: other exit handlers do not run."""
+    process. Only for a program whose work is done: other exit handlers do not run, so the
+    run's temporary folder is removed here."""
     sys.stdout.flush()
     sys.stderr.flush()
+    _remove_run_folder()
     os._exit(code)
 
 
