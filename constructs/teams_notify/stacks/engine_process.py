@@ -1,13 +1,14 @@
 """The CDK engine in a process of its own, for a program's synth (`teams-notify synth`,
 `python main.py`, so also `cdktf synth` / `cdktf deploy`).
 
-Started (forked) before the tenant files are read, the engine process starts the engine,
-imports what building a tenant needs and prepares the Teams artifacts' templates, on one core,
-while this process reads and checks the tenants and links the unchanged ones on the other.
-Then it builds the tenants it is sent, into the staging folder, exactly as this process would
-(`tenant_synth`), and sends back what it built, a tick per tenant on the way. In one process
-the two halves share one interpreter lock and take turns; a re-synth of one tenant waits for
-both. (Measured in docs/constructs.md, "Synth at fleet scale".)
+Started (forked) before the tenant files are read, the engine process starts the engine and
+imports what building a tenant needs on one core, while this process reads and checks the
+tenants and links the unchanged ones on the other; until it is sent what to build, it does the
+post-synth hook's first-use work. Then it builds the tenants it is sent, into the staging
+folder, exactly as this process would (`tenant_synth`), and sends back what it built, a tick
+per tenant on the way. In one process the two halves share one interpreter lock and take
+turns; a re-synth of one tenant waits for both. (Measured in docs/constructs.md, "Fleet
+scale".)
 
 Forked, not spawned: a spawned process would import everything again before it could start.
 So only where a fork is safe: on Linux, in a program (never in a caller's Python, whose threads
@@ -153,7 +154,7 @@ def _serve(conn: Connection, parent: int) -> None:
     from teams_notify.stacks.tenant_synth import serial_builds
 
     _tie_to(parent)
-    _prepare()
+    _prepare(conn)
     while True:
         try:
             request = conn.recv()
@@ -182,21 +183,33 @@ def _tie_to(parent: int) -> None:
         os._exit(0)
 
 
-def _prepare() -> None:
-    """Start the engine (a thread: mostly waiting for Node) and meanwhile import the rest of the
-    synth pipeline and do the first-use work of the Teams artifacts. An error here is raised
-    again, as one line, by the build."""
-    from teams_notify.stacks.engine import finish_warm_up, warm_up
-
-    with contextlib.suppress(Exception):  # alone: the engine's Node should start as soon as it can
-        importlib.import_module("jsii")
-    warm_up()
+def _prepare(conn: Connection) -> None:
+    """Start the engine and import our constructs, alone in this process: each of the engine's
+    many round trips to Node waits for Python's interpreter lock, which a second busy thread
+    here would hold (measured slower). Then, while the program has not yet sent what to build,
+    the first-use work of the post-synth hook, one step at a time; whatever is left is done
+    on first use. An error here is raised again, as one line, by the build."""
     with contextlib.suppress(Exception):
-        from teams_notify.stacks import postsynth  # noqa: F401  (the config, certificates, hook)
-        from teams_notify.teams.artifacts import prepare
+        importlib.import_module("teams_notify.stacks.compat")  # the engine first: Node loads it
+        importlib.import_module("teams_notify.stacks.stack")
+    for step in _HOOK_WARM_UP:
+        if conn.poll():
+            return
+        with contextlib.suppress(Exception):
+            step()
 
-        prepare()
-    finish_warm_up()
+
+def _import_hook() -> None:
+    importlib.import_module("teams_notify.stacks.postsynth")
+
+
+def _teams_artifacts() -> None:
+    from teams_notify.teams.artifacts import prepare
+
+    prepare()
+
+
+_HOOK_WARM_UP = (_import_hook, _teams_artifacts)
 
 
 def _portable(err: BaseException) -> BaseException:
