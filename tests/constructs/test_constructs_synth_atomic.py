@@ -161,7 +161,7 @@ def test_random_kills_leave_the_old_output_or_the_new_one(tmp_path: Path, bundle
 POINTS = [
     ("teams_notify.stacks.tenant_synth", "synth_batch"),
     ("teams_notify.stacks.postsynth", "_process_stack"),
-    ("teams_notify.stacks.postsynth", "write_teams_artifacts"),
+    ("teams_notify.teams.hook", "write_teams_artifacts"),
     ("teams_notify.stacks.app", "copy_files"),
     ("teams_notify.stacks.app", "write_manifest"),
     ("teams_notify.stacks.app", "write_index"),

@@ -19,7 +19,6 @@ Anywhere else the engine starts in a thread (`engine.warm_up`).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import importlib
 import multiprocessing
 import os
@@ -176,6 +175,8 @@ def _tie_to(parent: int) -> None:
     """Never outlive the parent, whatever ends it (`kill -9` included: an orphan would go on
     writing into a staging folder that the next synth cleans up); leave Ctrl-C to the parent,
     which stops this process when it is interrupted."""
+    import ctypes
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

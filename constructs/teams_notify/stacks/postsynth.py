@@ -21,7 +21,6 @@ from teams_notify.stacks.certificates import CheckedCertificate
 from teams_notify.stacks.provider_lock import annotate_manifest, lock_local_providers
 from teams_notify.stacks.servicenow.fields import X5T_PLACEHOLDER_PREFIX, x5t_placeholder
 from teams_notify.stacks.synth_cache import STACKS_DIR
-from teams_notify.teams.hook import write_teams_artifacts
 
 SUMMARY_FILE = "teams-notify.json"
 STACK_JSON = "cdk.tf.json"
@@ -100,6 +99,7 @@ def run_hook(
     then fill x5t, write summaries and Teams artifacts for every stack (`checked`: the
     certificates of each tenant, by tenant name, as `check_certificates` returned them)."""
     from teams_notify.stacks.aspects import policy_findings, raise_on_findings
+    from teams_notify.teams.hook import write_teams_artifacts  # jinja2, the schema, Pillow: on use
 
     documents = {s.stack_name: _read_json(outdir / STACKS_DIR / s.stack_name / STACK_JSON) for s in stacks}
     checked_stacks = [s for s in stacks if s.policy_checks]
