@@ -1,6 +1,7 @@
 """The CDK engine before it starts: which one a synth uses (the incremental synth keys its
 cache on it; `compat` imports the engine itself), the Node its jsii runtime runs on, starting
-it early in a background thread, and running a fleet synth as `python -O`."""
+it early in a background thread, running a fleet synth as `python -O`, a program's temporary
+folder and its fast exit."""
 
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ synth call per tenant, one app for hundreds grows a large construct tree.
 Each process synthesizes into its own work folder inside the staging folder (the engine
 writes a manifest.json there per app) and moves every finished stack folder into the staging
 folder's `stacks/`. Parallel workers are spawned, not forked: each starts its own jsii
-runtime (a Node process), which a fork would share.
+runtime (a Node process), which a fork would share. This process's share is built by the
+program's engine process when it started one (`engine_process`: forked before any engine ran).
 """
 
 from __future__ import annotations
