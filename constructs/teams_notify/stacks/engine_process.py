@@ -27,15 +27,12 @@ import sys
 import threading
 import traceback
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from teams_notify.errors import TeamsNotifyError
 
 if TYPE_CHECKING:
-    from teams_notify.config import TenantConfig
-    from teams_notify.stacks.certificates import CheckedCertificate
-    from teams_notify.stacks.tenant_synth import BuiltTenant, Progress
+    from teams_notify.stacks.tenant_synth import BuiltTenant, Progress, Share
 
 
 class EngineProcessError(TeamsNotifyError):
@@ -56,18 +53,11 @@ class EngineProcess:
         self._process.start()
         child.close()
 
-    def build(
-        self,
-        tenants: list[TenantConfig],
-        staging: Path,
-        target: Path,
-        checked: dict[str, list[CheckedCertificate]],
-        progress: Progress | None,
-    ) -> list[BuiltTenant]:
-        """Build `tenants` in the engine process (what `tenant_synth` does in this one); its
-        errors are raised here, as they would have been here."""
+    def build(self, share: Share, progress: Progress | None) -> list[BuiltTenant]:
+        """Build `share` in the engine process (what `tenant_synth.serial_builds` does in this
+        one); its errors are raised here, as they would have been here."""
         try:
-            self._conn.send((tenants, staging, target, checked))
+            self._conn.send(share)
         except OSError:  # it has ended already
             raise self._ended() from None
         try:
@@ -156,14 +146,13 @@ def _serve(conn: Connection, parent: int) -> None:
     _prepare(conn)
     while True:
         try:
-            request = conn.recv()
+            share = conn.recv()
         except (EOFError, OSError):
             break
-        if request is None:
+        if share is None:
             break
-        tenants, staging, target, checked = request
         try:
-            built = serial_builds(tenants, staging, target, checked, lambda name: conn.send(("tick", name)))
+            built = serial_builds(share, lambda name: conn.send(("tick", name)))
             answer: tuple[str, Any] = ("built", built)
         except BaseException as err:  # sent to the parent, raised there
             answer = ("error", _portable(err))

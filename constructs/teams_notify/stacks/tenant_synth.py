@@ -59,6 +59,29 @@ class BuiltTenant:
     summaries: list[StackSummary]
 
 
+@dataclass(frozen=True)
+class Share:
+    """The tenants one process builds: into `staging` (final place: `target`), with each
+    tenant's checked certificates by tenant name (sent as is to a worker or the engine
+    process)."""
+
+    tenants: list[TenantConfig]
+    staging: Path
+    target: Path
+    checked: dict[str, list[CheckedCertificate]]
+
+    @classmethod
+    def of(
+        cls,
+        tenants: list[TenantConfig],
+        staging: Path,
+        target: Path,
+        checked: dict[str, list[CheckedCertificate]],
+    ) -> Share:
+        """The share of `tenants`, with only their own certificates."""
+        return cls(tenants, staging, target, {t.name: checked[t.name] for t in tenants})
+
+
 def build_tenants(
     tenants: list[TenantConfig],
     staging: Path,
@@ -70,8 +93,8 @@ def build_tenants(
     """Synthesize `tenants` into `staging` (final place: `target`), serially or in parallel."""
     count = choose_jobs(len(tenants), jobs)
     if count <= 1:
-        return {b.name: b for b in _local(tenants, staging, target, checked, progress)}
-    chunks = split(tenants, count, HEAD_START)
+        return {b.name: b for b in _local(Share.of(tenants, staging, target, checked), progress)}
+    chunks = [Share.of(chunk, staging, target, checked) for chunk in split(tenants, count, HEAD_START)]
     context = multiprocessing.get_context("spawn")
     ticks: Any = context.Queue()
     built: dict[str, BuiltTenant] = {}
@@ -79,17 +102,14 @@ def build_tenants(
         max_workers=count - 1, mp_context=context, initializer=_init_worker, initargs=(ticks,)
     )
     try:
-        futures = [
-            pool.submit(_work, chunk, staging, target, {t.name: checked[t.name] for t in chunk})
-            for chunk in chunks[1:]
-        ]
+        futures = [pool.submit(_work, chunk) for chunk in chunks[1:]]
 
         def tick(name: str) -> None:
             _drain(ticks, progress)
             if progress:
                 progress(name)
 
-        built.update((b.name, b) for b in _local(chunks[0], staging, target, checked, tick))
+        built.update((b.name, b) for b in _local(chunks[0], tick))
         for future in futures:
             _wait(future, ticks, progress)
             built.update((b.name, b) for b in future.result())
@@ -132,38 +152,24 @@ def _jobs_from_env() -> int | None:
     return int(text)
 
 
-def _local(
-    tenants: list[TenantConfig],
-    staging: Path,
-    target: Path,
-    checked: dict[str, list[CheckedCertificate]],
-    progress: Progress | None,
-) -> list[BuiltTenant]:
+def _local(share: Share, progress: Progress | None) -> list[BuiltTenant]:
     """This process's share: built by the engine process when the program started one
     (`engine_process`), else here."""
     from teams_notify.stacks import engine_process
 
     engine = engine_process.running()
-    if engine is not None:
-        return engine.build(tenants, staging, target, {t.name: checked[t.name] for t in tenants}, progress)
-    return serial_builds(tenants, staging, target, checked, progress)
+    return engine.build(share, progress) if engine is not None else serial_builds(share, progress)
 
 
-def serial_builds(
-    tenants: list[TenantConfig],
-    staging: Path,
-    target: Path,
-    checked: dict[str, list[CheckedCertificate]],
-    progress: Progress | None,
-) -> list[BuiltTenant]:
-    """`tenants` built one app batch after another, in this process."""
+def serial_builds(share: Share, progress: Progress | None) -> list[BuiltTenant]:
+    """`share` built one app batch after another, in this process."""
     results: list[BuiltTenant] = []
-    for start in range(0, len(tenants), APP_BATCH):
-        batch = tenants[start : start + APP_BATCH]
-        work = Path(tempfile.mkdtemp(dir=staging, prefix=".work-"))
+    for start in range(0, len(share.tenants), APP_BATCH):
+        batch = share.tenants[start : start + APP_BATCH]
+        work = Path(tempfile.mkdtemp(dir=share.staging, prefix=".work-"))
         try:
-            mine = {t.name: checked[t.name] for t in batch}
-            results += synth_batch(batch, mine, work, staging, target, progress)
+            mine = {t.name: share.checked[t.name] for t in batch}
+            results += synth_batch(batch, mine, work, share.staging, share.target, progress)
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return results
@@ -214,11 +220,9 @@ def _init_worker(ticks: Any) -> None:
     _ticks = ticks
 
 
-def _work(
-    tenants: list[TenantConfig], staging: Path, target: Path, checked: dict[str, list[CheckedCertificate]]
-) -> list[BuiltTenant]:
+def _work(share: Share) -> list[BuiltTenant]:
     """A worker process's share: its tenants, serially, a tick per tenant to the parent."""
-    return serial_builds(tenants, staging, target, checked, _ticks.put if _ticks else None)
+    return serial_builds(share, _ticks.put if _ticks else None)
 
 
 def _wait(future: Future[list[BuiltTenant]], ticks: Any, progress: Progress | None) -> None:
