@@ -134,8 +134,34 @@ def test_a_program_synth_leaves_nothing_in_the_temporary_folder(
     }
     done = subprocess.run([sys.executable, str(ROOT / "main.py")], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert not list(temporary.rglob("jsii-runtime.js")) and not list(temporary.glob("teams-notify-run-*"))
+    # os.walk, not rglob: Node may be removing its own work folder meanwhile.
+    assert not any("jsii-runtime.js" in files for _, _, files in os.walk(temporary))
+    assert not list(temporary.glob("teams-notify-run-*"))
     deadline = time.monotonic() + 10
     while any(temporary.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.05)  # Node removes its own work folder when its input closes, just after
     assert not any(temporary.iterdir())
+
+
+def test_a_killed_programs_temporary_folder_goes_with_the_next_synth(
+    tmp_path: Path, constructs_bundles: BundleFactory
+) -> None:
+    """`kill -9` leaves a program no chance to remove its run folder: the next program synth
+    removes it, and only folders whose process is gone."""
+    tenants = fleet(tmp_path, constructs_bundles, 2)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = os.environ | {"TEAMS_NOTIFY_TENANTS": str(tenants), "CDKTF_OUTDIR": str(tmp_path / "out")}
+    env |= {"TMPDIR": str(temporary)}
+    killed = subprocess.Popen([sys.executable, str(ROOT / "main.py")], env=env, stdout=subprocess.DEVNULL)
+    while not list(temporary.glob("teams-notify-run-*")) and killed.poll() is None:
+        time.sleep(0.005)
+    killed.kill()
+    killed.wait()
+    left = list(temporary.glob("teams-notify-run-*"))
+    assert len(left) == 1
+    someone_elses = temporary / f"teams-notify-run-{os.getpid()}-kept"  # a live process's
+    someone_elses.mkdir()
+    done = subprocess.run([sys.executable, str(ROOT / "main.py")], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert not left[0].exists() and someone_elses.exists()

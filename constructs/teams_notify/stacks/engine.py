@@ -91,14 +91,37 @@ def own_temporary_folder() -> None:
     here."""
     global _run_folder
     if _run_folder is None:
-        _run_folder = Path(tempfile.mkdtemp(prefix="teams-notify-run-"))
+        _remove_orphaned_run_folders(Path(tempfile.gettempdir()))
+        _run_folder = Path(tempfile.mkdtemp(prefix=f"{_RUN_PREFIX}{os.getpid()}-"))
         tempfile.tempdir = str(_run_folder)
         atexit.register(_remove_run_folder)
+
+
+_RUN_PREFIX = "teams-notify-run-"
 
 
 def _remove_run_folder() -> None:
     if _run_folder is not None:
         shutil.rmtree(_run_folder, ignore_errors=True)
+
+
+def _remove_orphaned_run_folders(parent: Path) -> None:
+    """Run folders of programs that were killed (`kill -9` leaves no chance to clean up): named
+    for their process, removed once that process is gone."""
+    for folder in parent.glob(f"{_RUN_PREFIX}*-*"):
+        pid = folder.name.removeprefix(_RUN_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def end_program(code: int) -> NoReturn:
