@@ -79,6 +79,7 @@ def restart_optimized() -> None:
         os.execv(sys.executable, [sys.executable, "-O", *sys.orig_argv[1:]])
 
 
+_RUN_PREFIX = "teams-notify-run-"
 _run_folder: Path | None = None
 
 
@@ -96,8 +97,6 @@ def own_temporary_folder() -> None:
         tempfile.tempdir = str(_run_folder)
         atexit.register(_remove_run_folder)
 
-
-_RUN_PREFIX = "teams-notify-run-"
 
 
 def _remove_run_folder() -> None:
@@ -145,13 +144,13 @@ _warm_up: threading.Thread | None = None
 
 
 def warm_up() -> threading.Thread:
-    """Import the engine and our constructs in a background thread (once per process): most of
-    the engine's start-up is Node loading its libraries, in another process, so it overlaps
-    with reading tenant files, checking certificates and linking reused tenants. The build
-    imports the same modules (Python's import lock makes it wait for this import)."""
+    """`load_engine` in a background thread (once per process): most of the engine's start-up
+    is Node loading its libraries, in another process, so it overlaps with reading tenant
+    files, checking certificates and linking reused tenants. The build imports the same modules
+    (Python's import lock makes it wait for this import)."""
     global _warm_up
     if _warm_up is None:
-        _warm_up = threading.Thread(target=_load_engine, name="engine-warm-up", daemon=True)
+        _warm_up = threading.Thread(target=load_engine, name="engine-warm-up", daemon=True)
         _warm_up.start()
     return _warm_up
 
@@ -162,8 +161,9 @@ def finish_warm_up() -> None:
         _warm_up.join()
 
 
-def _load_engine() -> None:
-    # An error here (e.g. an unknown engine) is raised again, as one line, by the build's import.
+def load_engine() -> None:
+    """Start the engine and import our constructs (in a warm-up thread, or the engine process).
+    An error here (e.g. an unknown engine) is raised again, as one line, by the build's import."""
     # By name: this module is imported by the engine's own import (`compat`). The engine first:
     # its Node process loads the engine's libraries while our constructs are imported.
     with contextlib.suppress(Exception):

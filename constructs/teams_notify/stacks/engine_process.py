@@ -105,7 +105,7 @@ def start() -> bool:
     """Fork the engine process, once, if this platform and process allow it (see the module
     docstring; TEAMS_NOTIFY_ENGINE_PROCESS=0 turns it off). True when it runs."""
     global _running, _forked
-    if _running is None and not _forked and _may_fork():
+    if not _forked and _may_fork():
         _running = EngineProcess()
         _forked = True
     return _running is not None
@@ -130,11 +130,13 @@ def stop() -> None:
 
 
 def _may_fork() -> bool:
+    from teams_notify.stacks.engine import engine_started
+
     return (
         sys.platform == "linux"
         and os.environ.get(ENGINE_PROCESS_ENV, "1").strip() != "0"
         and threading.active_count() == 1
-        and "constructs" not in sys.modules  # the engine not started here: a fork would share it
+        and not engine_started()  # a fork would share the engine's Node process
     )
 
 
@@ -184,9 +186,9 @@ def _prepare(conn: Connection) -> None:
     for CPU. Then, while the program has not yet sent what to build, the post-synth hook's
     first-use work, one step at a time; whatever is left is done on first use. An error here
     is raised again, as one line, by the build."""
-    with contextlib.suppress(Exception):
-        importlib.import_module("teams_notify.stacks.compat")  # the engine first: Node loads it
-        importlib.import_module("teams_notify.stacks.stack")
+    from teams_notify.stacks.engine import load_engine
+
+    load_engine()
     for step in _HOOK_WARM_UP:
         if conn.poll():
             return

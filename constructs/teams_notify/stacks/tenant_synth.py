@@ -41,8 +41,9 @@ JOBS_ENV = "TEAMS_NOTIFY_SYNTH_JOBS"
 # this many tenants; fewer per worker and the start-up eats the gain.
 TENANTS_PER_JOB = 12
 APP_BATCH = 25
-# A spawned worker starts building about 0.5 s after this process (its interpreter, imports and
-# engine start), about this many tenants' worth: this process takes them (0.91x in an A/B).
+# A spawned worker starts building about 0.5 s after this process's builder (this process or
+# its engine process, both started early), about this many tenants' worth: the builder takes
+# them (0.91x in an A/B).
 HEAD_START = 6
 
 Progress = Callable[[str], None]
@@ -123,7 +124,7 @@ def build_tenants(
 
 
 def split(tenants: list[Any], count: int, head_start: int) -> list[list[Any]]:
-    """`count` chunks, the first (built in this process, whose engine is already warm) larger by
+    """`count` chunks, the first (this process's share: its engine is already warm) larger by
     up to `head_start` tenants: a spawned worker starts building later by about that many."""
     extra = min(head_start, len(tenants) // count)
     rest = tenants[extra:]

@@ -63,7 +63,7 @@ def write_artifacts(values: TeamsValues, out_dir: Path, *, durable: bool = True)
 def prepare() -> None:
     """Do ahead what writing the first tenant's artifacts costs once per process: compile the
     templates, build the manifest's schema validator, draw the outline icon (the engine process
-    does this while the tenants are still being read, `stacks.engine_process`)."""
+    does this while it waits to be sent what to build, `stacks.engine_process`)."""
     from teams_notify.teams import icons, manifest, templating
 
     templating.compile_all()
