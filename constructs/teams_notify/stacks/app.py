@@ -16,7 +16,7 @@ from teams_notify.config import CertificateConfig, TenantConfig, check_one_tenan
 from teams_notify.stacks import engine_process
 from teams_notify.stacks.backend import ensure_local_state_dir, uses_local_state
 from teams_notify.stacks.certificates import CheckedCertificate, check_certificates
-from teams_notify.stacks.engine import finish_warm_up, warm_up
+from teams_notify.stacks.engine import finish_warm_up, warm_up, warming_up
 from teams_notify.stacks.postsynth import SUMMARY_FILE, StackSummary
 from teams_notify.stacks.staging import Staging, output_error, synth_lock
 from teams_notify.stacks.synth_cache import (
@@ -141,8 +141,9 @@ def synth(
     check_one_tenant_per_instance(tenants)
     target = outdir.resolve()
     # Start the engine now if something will likely be built: the checks below overlap with it.
-    if full or probably_changed(target, tenants):
-        _start_engine()
+    # (The synth command has started it already when a tenant file changed: no second guess.)
+    if _engine_not_started() and (full or probably_changed(target, tenants)):
+        warm_up()
     try:
         for tenant in tenants:
             ensure_poc_bundles(tenant)
@@ -178,8 +179,8 @@ def _synth_checked(
             if old and old.key == keys[tenant.name] and still_intact(target, old):
                 reused[tenant.name] = old
         todo = [t for t in tenants if t.name not in reused]
-        if todo:
-            _start_engine()
+        if todo and _engine_not_started():
+            warm_up()
         # Linking the reused tenants' files is file system calls (no GIL held): done beside the
         # build, which mostly waits for the engine's Node process.
         with ThreadPoolExecutor(1, thread_name_prefix="link-reused") as linker:
@@ -214,10 +215,9 @@ def _synth_checked(
     return SynthResult(outdir, summaries, [t.name for t in todo], list(reused))
 
 
-def _start_engine() -> None:
-    """Start the engine in this process, unless the program's engine process builds."""
-    if engine_process.running() is None:
-        warm_up()
+def _engine_not_started() -> bool:
+    """Neither a warm-up here nor the program's engine process (which builds then) started."""
+    return not warming_up() and engine_process.running() is None
 
 
 def _link_reused(target: Path, staging: Path, outputs: list[TenantOutput]) -> None:

@@ -155,6 +155,11 @@ def warm_up() -> threading.Thread:
     return _warm_up
 
 
+def warming_up() -> bool:
+    """Whether this process started a warm-up (running or done)."""
+    return _warm_up is not None
+
+
 def finish_warm_up() -> None:
     """Wait for a started warm-up to end."""
     if _warm_up is not None:
