@@ -5,7 +5,8 @@ TEAMS_NOTIFY_TENANTS (folder of tenant files, default tenants/), TEAMS_NOTIFY_CD
 CDKTF_OUTDIR (set by the CLI; default cdktf.out), TEAMS_NOTIFY_FULL_SYNTH=1 (reuse no tenant
 from the previous output), TEAMS_NOTIFY_SYNTH_JOBS (processes), TEAMS_NOTIFY_SYNTH_LOCK_TIMEOUT,
 TEAMS_NOTIFY_OPTIMIZE=0 (run as started: the synth starts itself again as `python -O`),
-TEAMS_NOTIFY_ENGINE_PROCESS=0 (the engine in this process, not a forked one; both in
+TEAMS_NOTIFY_ENGINE_PROCESS=0 (the engine in this process, not a forked one),
+TEAMS_NOTIFY_JSII_HOST=0 (jsii's own two-process launcher for the engine's Node; all in
 docs/constructs.md, "How a synth runs"). It is `teams-notify synth` with those folders, so
 errors, warnings and exit codes are the same (0 ok, 1 a check failed, 2 bad input).
 """

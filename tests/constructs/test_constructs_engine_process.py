@@ -11,24 +11,16 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 from helpers.constructs import BundleFactory, write_tenant
+from helpers.programs import ended, engine_process_of, main_py, tree
 from teams_notify.cli import main as cli_main
 from teams_notify.stacks import engine_process
 
-ROOT = Path(__file__).resolve().parents[2]
 NAMES = ("alpha", "bravo", "charlie")
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
 
 
 @pytest.fixture
@@ -37,50 +29,6 @@ def tenants(tmp_path: Path, constructs_bundles: BundleFactory) -> Path:
     for name in NAMES:
         write_tenant(tmp_path / "t", name, [("current", bundle, True)])
     return tmp_path / "t"
-
-
-def children(pid: int) -> list[tuple[int, str]]:
-    """(pid, program file name) of the processes whose parent is `pid`, from /proc (the program
-    from the command line: Node renames its process "MainThread")."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text()
-            argv0 = (entry / "cmdline").read_bytes().split(b"\0")[0].decode()
-        except (OSError, ValueError):
-            continue  # not a process, or it ended meanwhile
-        if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
-            found.append((int(entry.name), Path(argv0).name))
-    return found
-
-
-def main_py(tenants: Path, out: Path, **env: str) -> subprocess.Popen[str]:
-    environ = os.environ | {"TEAMS_NOTIFY_TENANTS": str(tenants), "CDKTF_OUTDIR": str(out)} | env
-    return subprocess.Popen(
-        [sys.executable, str(ROOT / "main.py")],
-        env=environ,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def ended(run: subprocess.Popen[str]) -> int:
-    """The program's exit code, its output read to the end (a full pipe would stall it)."""
-    _, err = run.communicate()
-    assert "Traceback" not in err, err
-    return run.returncode
-
-
-def engine_process_of(run: subprocess.Popen[str]) -> int | None:
-    """Wait for the program's engine process (a Python child with the engine's Node under it;
-    without one, Node is the program's own child); its pid, or None if the program ended
-    without one."""
-    while run.poll() is None:
-        for pid, name in children(run.pid):
-            if name.startswith("python") and any(sub == "node" for _, sub in children(pid)):
-                return pid
-    return None
 
 
 def test_the_program_builds_in_an_engine_process_and_writes_what_one_process_writes(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from helpers.constructs import BundleFactory, CertificateBundle, write_tenant
+from helpers.programs import tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from teams_notify.config import load_tenants
@@ -26,9 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 NAMES = ("alpha", "bravo", "charlie")
 
 
-def tree(folder: Path) -> dict[str, bytes]:
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
 
 
 def incremental_equals_full(root: Path, out: Path, **kw: object) -> SynthResult:

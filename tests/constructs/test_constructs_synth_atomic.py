@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from helpers.certs import run_cli
 from helpers.constructs import BundleFactory, CertificateBundle, write_tenant
+from helpers.programs import tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from teams_notify.config import load_tenants
@@ -30,11 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 NAMES = ("alpha", "bravo")
 
 
-def tree(folder: Path) -> dict[str, bytes]:
-    """Every file under `folder` (hidden ones too), by relative path, with its bytes."""
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
 
 
 def no_placeholder(files: dict[str, bytes]) -> bool:

@@ -67,11 +67,12 @@ def command(
 
     The output folder is replaced only when everything passed; tenants whose inputs did not
     change are reused from it. The engine runs in a process of its own, started first
-    (TEAMS_NOTIFY_ENGINE_PROCESS=0: in this one). Exit 2 for a bad tenant file, 1 when a
-    check fails."""
+    (TEAMS_NOTIFY_ENGINE_PROCESS=0: in this one), its jsii kernel in one Node process
+    (TEAMS_NOTIFY_JSII_HOST=0: jsii's own launcher, two). Exit 2 for a bad tenant file, 1 when
+    a check fails."""
     if engine:
         os.environ["TEAMS_NOTIFY_CDK"] = engine  # read once, when compat is first imported
-    from teams_notify.stacks import engine_process
+    from teams_notify.stacks import engine_process, jsii_host
     from teams_notify.stacks.engine import own_temporary_folder, restart_optimized, warm_up
     from teams_notify.stacks.synth_cache import written_since_index
     from teams_notify.stacks.tenant_synth import TENANTS_PER_JOB
@@ -83,6 +84,7 @@ def command(
         restart_optimized()  # many tenants to build: worth a second interpreter start
     if program:
         own_temporary_folder()
+        jsii_host.install()  # inherited by the engine process and workers
     # The engine loads while the tenant files are read and checked: in a process of its own
     # for a program (this one is not a caller's Python), else in a thread.
     if changed != 0 and not (program and engine_process.start()):
