@@ -442,6 +442,11 @@ class TenantConfig(Strict):
     def servicenow_stack(self) -> str:
         return f"{self.name}-servicenow"
 
+    @property
+    def stack_names(self) -> list[str]:
+        """The tenant's two stacks, Entra first."""
+        return [self.entra_stack, self.servicenow_stack]
+
     def table(self, key: str) -> str:
         """The instance's name for a catalog table (override or default)."""
         return self.overrides.tables.get(key, TABLES[key].name)

@@ -7,6 +7,7 @@ cleanly; nothing with an x5t placeholder is ever where Terraform reads.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -73,19 +74,25 @@ def test_bad_input_leaves_the_previous_output(tmp_path: Path, bundle: Certificat
 
 
 def test_terraform_working_files_survive_a_synth(tmp_path: Path, bundle: CertificateBundle) -> None:
-    write_tenant(tmp_path / "t", "acme", [("current", bundle, True)])
+    """In the stack folders of a tenant built again (acme) and of one reused (bravo; a lock file
+    `terraform init` changed is a changed output: that tenant is built again)."""
+    for name in ("acme", "bravo"):
+        write_tenant(tmp_path / "t", name, [("current", bundle, True)])
     out = tmp_path / "out"
     assert run_cli("synth", "--tenants", tmp_path / "t", "--out", out).code == 0
-    stack = out / "stacks" / "acme-servicenow"
-    (stack / ".terraform" / "providers").mkdir(parents=True)
-    (stack / ".terraform" / "providers" / "p").write_text("plugin")
+    stacks = [out / "stacks" / "acme-servicenow", out / "stacks" / "bravo-servicenow"]
     # A provider `terraform init` locked (the post-synth step adds ours beside it, keeps it).
     theirs = 'provider "registry.terraform.io/hashicorp/null" {\n  version = "3.2.2"\n}\n'
-    (stack / ".terraform.lock.hcl").write_text(theirs)
+    for stack in stacks:
+        (stack / ".terraform" / "providers").mkdir(parents=True)
+        (stack / ".terraform" / "providers" / "p").write_text("plugin")
+    (stacks[0] / ".terraform.lock.hcl").write_text(theirs)
     write_tenant(tmp_path / "t", "acme", [("current", bundle, True)], app_display_name="Acme Notify 2")
-    assert run_cli("synth", "--tenants", tmp_path / "t", "--out", out).code == 0
-    assert (stack / ".terraform" / "providers" / "p").read_text() == "plugin"
-    assert theirs in (stack / ".terraform.lock.hcl").read_text()
+    result = run_cli("synth", "--tenants", tmp_path / "t", "--out", out, "--json")
+    assert result.code == 0 and json.loads(result.out)["reused"] == ["bravo"]
+    for stack in stacks:
+        assert (stack / ".terraform" / "providers" / "p").read_text() == "plugin"
+    assert theirs in (stacks[0] / ".terraform.lock.hcl").read_text()
     assert b"Acme Notify 2" in (out / "stacks" / "acme-entra" / "cdk.tf.json").read_bytes()
 
 
@@ -161,6 +168,7 @@ POINTS = [
     ("teams_notify.stacks.app", "copy_files"),
     ("teams_notify.stacks.app", "write_manifest"),
     ("teams_notify.stacks.app", "write_index"),
+    ("teams_notify.stacks.app", "carry_stack"),
     ("teams_notify.stacks.staging", "carry_over"),
     ("teams_notify.stacks.staging", "_swap"),
 ]

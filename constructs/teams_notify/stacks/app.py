@@ -18,7 +18,7 @@ from teams_notify.stacks.backend import ensure_local_state_dir, uses_local_state
 from teams_notify.stacks.certificates import CheckedCertificate, check_certificates
 from teams_notify.stacks.engine import finish_warm_up, warm_up, warming_up
 from teams_notify.stacks.postsynth import SUMMARY_FILE, StackSummary
-from teams_notify.stacks.staging import Staging, output_error, synth_lock
+from teams_notify.stacks.staging import Staging, carry_stack, output_error, synth_lock
 from teams_notify.stacks.synth_cache import (
     STACKS_DIR,
     Index,
@@ -181,12 +181,20 @@ def _synth_checked(
         todo = [t for t in tenants if t.name not in reused]
         if todo and _engine_not_started():
             warm_up()
+        # What the previous synth wrote (also with --full): never carried over as a working file.
+        generated = frozenset(f for o in (index.tenants.values() if index else ()) for f in o.files)
         # Linking the reused tenants' files is file system calls (no GIL held): done beside the
-        # build, which mostly waits for the engine's Node process.
+        # build, which mostly waits for the engine.
         with ThreadPoolExecutor(1, thread_name_prefix="link-reused") as linker:
-            linked = linker.submit(_link_reused, target, staging.path, list(reused.values()))
+            linked = linker.submit(
+                _link_reused,
+                target,
+                staging.path,
+                [(t, reused[t.name]) for t in tenants if t.name in reused],
+                generated,
+            )
             built = build_tenants(todo, staging.path, target, checked, jobs, progress)
-            linked.result()
+            reused_summaries = linked.result()
         for name in reused:
             if progress:
                 progress(name)
@@ -195,7 +203,7 @@ def _synth_checked(
             or TenantOutput(
                 keys[t.name],
                 built[t.name].manifest,
-                files_of(staging.path, [t.entra_stack, t.servicenow_stack]),
+                files_of(staging.path, t.stack_names),
             )
             for t in tenants
         }
@@ -205,11 +213,11 @@ def _synth_checked(
         summaries = [
             s
             for t in tenants
-            for s in (built[t.name].summaries if t.name in built else _summaries(staging.path, t))
+            for s in (built[t.name].summaries if t.name in built else reused_summaries[t.name])
         ]
-        # What the previous synth wrote (also with --full): never carried over as a working file.
-        previous_files = (o.files for o in index.tenants.values()) if index else ()
-        staging.commit(frozenset(f for files in previous_files for f in files))
+        staging.commit(
+            generated, frozenset(name for t in tenants if t.name in reused for name in t.stack_names)
+        )
     if any(uses_local_state(t) for t in tenants):
         ensure_local_state_dir(target)
     return SynthResult(outdir, summaries, [t.name for t in todo], list(reused))
@@ -220,15 +228,24 @@ def _engine_not_started() -> bool:
     return not warming_up() and engine_process.running() is None
 
 
-def _link_reused(target: Path, staging: Path, outputs: list[TenantOutput]) -> None:
-    for output in outputs:
+def _link_reused(
+    target: Path, staging: Path, reused: list[tuple[TenantConfig, TenantOutput]], generated: frozenset[str]
+) -> dict[str, list[StackSummary]]:
+    """The reused tenants' files linked into the staging folder, Terraform's working files
+    carried over into their stack folders, and their summaries read back, by tenant name."""
+    summaries = {}
+    for tenant, output in reused:
         copy_files(target, staging, output)
+        for stack in tenant.stack_names:
+            carry_stack(target, staging, stack, generated)
+        summaries[tenant.name] = _summaries(staging, tenant)
+    return summaries
 
 
 def _summaries(staging: Path, tenant: TenantConfig) -> list[StackSummary]:
     """A reused tenant's summaries, read back from its teams-notify.json files."""
     result = []
-    for name in (tenant.entra_stack, tenant.servicenow_stack):
+    for name in tenant.stack_names:
         data = json.loads((staging / STACKS_DIR / name / SUMMARY_FILE).read_text(encoding="utf-8"))
         result.append(StackSummary(**data))
     return result

@@ -125,11 +125,12 @@ class Staging:
         if not self.committed:
             shutil.rmtree(self.path, ignore_errors=True)
 
-    def commit(self, generated: frozenset[str] = frozenset()) -> None:
+    def commit(self, generated: frozenset[str] = frozenset(), carried: frozenset[str] = frozenset()) -> None:
         """Carry Terraform's working files over (not `generated`: what the previous synth wrote,
-        relative paths), then swap; the old output is deleted after."""
+        relative paths; not into the stacks in `carried`, done already), then swap; the old
+        output is deleted after."""
         if self.target.exists():
-            carry_over(self.target, self.path, generated)
+            carry_over(self.target, self.path, generated, carried)
             _swap(self.path, self.target)
             self.committed = True
             remove_later(self.path)  # now holds the previous output
@@ -162,18 +163,28 @@ def output_error(target: Path, err: OSError) -> BadInputError:
     )
 
 
-def carry_over(old: Path, new: Path, generated: frozenset[str] = frozenset()) -> None:
+def carry_over(
+    old: Path, new: Path, generated: frozenset[str] = frozenset(), carried: frozenset[str] = frozenset()
+) -> None:
     """Hard-link into `new` every entry of `old` that no synth produced: top-level entries, and
-    inside each stack folder that still exists (Terraform's working files). A stack that is no
-    longer synthesized is not carried over, nor is a file the previous synth wrote and this
-    one did not (`generated`, relative paths): it would be stale."""
+    inside each stack folder that still exists (Terraform's working files), but those of the
+    stacks in `carried` (already done with `carry_stack`). A stack that is no longer
+    synthesized is not carried over, nor is a file the previous synth wrote and this one did
+    not (`generated`, relative paths): it would be stale."""
     for entry in old.iterdir():
-        if entry.name == STACKS_DIR and entry.is_dir() and (new / STACKS_DIR).is_dir():
+        if entry.name == STACKS_DIR and entry.is_dir():
             for stack in entry.iterdir():
-                if (new / STACKS_DIR / stack.name).is_dir():
-                    _carry_entries(old, stack, new / STACKS_DIR / stack.name, generated)
+                if stack.name not in carried:
+                    carry_stack(old, new, stack.name, generated)
         elif not (new / entry.name).exists():
             _link_tree(entry, new / entry.name)
+
+
+def carry_stack(old: Path, new: Path, stack: str, generated: frozenset[str]) -> None:
+    """`carry_over` for one stack folder, once it is complete in `new`."""
+    old_dir, new_dir = old / STACKS_DIR / stack, new / STACKS_DIR / stack
+    if old_dir.is_dir() and new_dir.is_dir():
+        _carry_entries(old, old_dir, new_dir, generated)
 
 
 def _carry_entries(old: Path, old_dir: Path, new_dir: Path, generated: frozenset[str]) -> None:
