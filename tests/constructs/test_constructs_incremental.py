@@ -27,8 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 NAMES = ("alpha", "bravo", "charlie")
 
 
-
-
 def incremental_equals_full(root: Path, out: Path, **kw: object) -> SynthResult:
     """Synthesize incrementally into `out`, then fully into the same path (moved aside and back):
     the two trees must be byte-identical. Returns the incremental run's result."""
@@ -65,6 +63,39 @@ def test_edited_tenant_file(fleet: Path) -> None:
     result = incremental_equals_full(fleet, fleet / "out")
     assert result.built == ["bravo"] and result.reused == ["alpha", "charlie"]
     assert b"Bravo Notify" in (fleet / "out" / "stacks" / "bravo-entra" / "cdk.tf.json").read_bytes()
+
+
+def folders(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
+
+
+def test_the_kept_folders_bring_back_no_file(fleet: Path) -> None:
+    """A re-synth takes its folders from the output before the current one, kept beside it:
+    every file and every other folder in them goes first, Terraform's working files come from
+    the current output, and the result has exactly the files and folders of a full synth."""
+    out = fleet / "out"
+    bundle = CertificateBundle(fleet / "bundles" / "bravo", "inc-bravo")
+    write_tenant(fleet / "t", "bravo", [("current", bundle, True)], app_display_name="Bravo Notify")
+    synth(load_tenants(fleet / "t"), out)
+    kept = fleet / ".out.recycle"  # the first output
+    assert (kept / "stacks" / "alpha-entra" / "artifacts").is_dir()
+    planted = ("stacks/alpha-entra/planted", "stacks/alpha-entra/artifacts/planted", "stacks/gone/x", "x")
+    for path in planted:
+        (kept / path).parent.mkdir(parents=True, exist_ok=True)
+        (kept / path).write_text("stale")
+    working = out / "stacks" / "alpha-servicenow" / ".terraform" / "providers"
+    working.mkdir(parents=True)
+    (working / "p").write_text("plugin")
+    write_tenant(fleet / "t", "bravo", [("current", bundle, True)], app_display_name="Bravo Notify 2")
+    result = synth(load_tenants(fleet / "t"), out)
+    assert result.built == ["bravo"] and result.reused == ["alpha", "charlie"]
+    assert (working / "p").read_text() == "plugin"
+    shutil.rmtree(out / "stacks" / "alpha-servicenow" / ".terraform")
+    incremental = (tree(out), folders(out))
+    assert not [path for path in incremental[0] if "planted" in path or path.startswith("stacks/gone")]
+    shutil.move(out, fleet / "incremental")
+    synth(load_tenants(fleet / "t"), out, full=True)
+    assert (tree(out), folders(out)) == incremental
 
 
 def test_rotated_certificate(fleet: Path, constructs_bundles: BundleFactory) -> None:

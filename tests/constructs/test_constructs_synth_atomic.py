@@ -169,6 +169,7 @@ POINTS = [
     ("teams_notify.stacks.app", "write_manifest"),
     ("teams_notify.stacks.app", "write_index"),
     ("teams_notify.stacks.app", "carry_stack"),
+    ("teams_notify.stacks.staging", "_empty_except"),
     ("teams_notify.stacks.staging", "carry_over"),
     ("teams_notify.stacks.staging", "_swap"),
 ]

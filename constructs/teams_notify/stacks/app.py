@@ -18,7 +18,7 @@ from teams_notify.stacks.backend import ensure_local_state_dir, uses_local_state
 from teams_notify.stacks.certificates import CheckedCertificate, check_certificates
 from teams_notify.stacks.engine import finish_warm_up, warm_up, warming_up
 from teams_notify.stacks.postsynth import SUMMARY_FILE, StackSummary
-from teams_notify.stacks.staging import Staging, carry_stack, output_error, synth_lock
+from teams_notify.stacks.staging import Staging, carry_stack, folders_of, output_error, synth_lock
 from teams_notify.stacks.synth_cache import (
     STACKS_DIR,
     Index,
@@ -181,6 +181,9 @@ def _synth_checked(
         todo = [t for t in tenants if t.name not in reused]
         if todo and _engine_not_started():
             warm_up()
+        staging.reuse_folders(
+            folders_of(target, [s for t in tenants if t.name in reused for s in t.stack_names])
+        )
         # What the previous synth wrote (also with --full): never carried over as a working file.
         generated = frozenset(f for o in (index.tenants.values() if index else ()) for f in o.files)
         # Linking the reused tenants' files is file system calls (no GIL held): done beside the

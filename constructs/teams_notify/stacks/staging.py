@@ -5,6 +5,9 @@ every check has passed, swaps it with the output in one `renameat2(RENAME_EXCHAN
 then the previous output is untouched, byte for byte: a failed check, an exception, Ctrl-C or
 `kill -9` leaves it as it was, and Terraform never reads a stack with a placeholder in it.
 
+The output before the current one is kept beside it (`.<output>.recycle`): the next synth takes
+its folders instead of making new ones (it removes every file in them first).
+
 Terraform's own files in a stack folder (`.terraform/`, `.terraform.lock.hcl`, saved plans)
 are not ours: they are carried into the new output as hard links just before the swap, so
 `terraform init` is not needed again after a synth.
@@ -49,6 +52,11 @@ def _staging_prefix(target: Path) -> str:
 
 def _old_prefix(target: Path) -> str:
     return f".{target.name}.old-"
+
+
+def recycle_path(target: Path) -> Path:
+    """Where the output before the current one is kept for the next synth's folders."""
+    return target.parent / f".{target.name}.recycle"
 
 
 @contextmanager
@@ -125,18 +133,83 @@ class Staging:
         if not self.committed:
             shutil.rmtree(self.path, ignore_errors=True)
 
+    def reuse_folders(self, keep: frozenset[str]) -> None:
+        """Take the folders in `keep` (relative paths, parents included) from the output before
+        the current one (kept by `commit`) instead of making them: this staging folder becomes
+        that one, emptied of every file and of every folder not in `keep`. Making a folder is
+        what linking the reused tenants costs (about 1 ms each measured on ext4, 3 per tenant);
+        emptying one is not. Nothing when there is none to take or nothing to keep."""
+        recycled = recycle_path(self.target)
+        if not keep or not recycled.is_dir():
+            return
+        try:
+            os.rename(recycled, self.path)  # onto the empty staging folder: replaces it
+        except OSError:
+            return
+        mode = 0o777 & ~_umask()
+        self.path.chmod(mode)
+        _empty_except(self.path, keep, "", mode)
+
     def commit(self, generated: frozenset[str] = frozenset(), carried: frozenset[str] = frozenset()) -> None:
         """Carry Terraform's working files over (not `generated`: what the previous synth wrote,
         relative paths; not into the stacks in `carried`, done already), then swap; the old
-        output is deleted after."""
+        output is kept for the next synth's folders (`reuse_folders`)."""
         if self.target.exists():
             carry_over(self.target, self.path, generated, carried)
             _swap(self.path, self.target)
             self.committed = True
-            remove_later(self.path)  # now holds the previous output
+            _keep_for_reuse(self.path, self.target)  # now holds the previous output
         else:
             os.rename(self.path, self.target)
             self.committed = True
+
+
+def folders_of(root: Path, stacks: list[str]) -> frozenset[str]:
+    """Every folder (relative path; not a symbolic link) of these stacks' folders in `root`,
+    parents included: what linking them and carrying Terraform's files over makes again."""
+    found: set[str] = set()
+
+    def walk(folder: str, relative: str) -> None:
+        found.add(relative)
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, f"{relative}/{entry.name}")
+
+    for stack in stacks:
+        if (root / STACKS_DIR / stack).is_dir():
+            found.add(STACKS_DIR)
+            walk(str(root / STACKS_DIR / stack), f"{STACKS_DIR}/{stack}")
+    return frozenset(found)
+
+
+def _empty_except(folder: Path, keep: frozenset[str], relative: str, mode: int) -> None:
+    """Remove every file under `folder` and every folder whose path (relative to the staging
+    folder) is not in `keep`; kept folders get `mode`, as a new folder would."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            path = relative + entry.name
+            if not entry.is_dir(follow_symlinks=False):
+                os.unlink(entry.path)
+            elif path in keep:
+                os.chmod(entry.path, mode)
+                _empty_except(Path(entry.path), keep, path + "/", mode)
+            else:
+                shutil.rmtree(entry.path)
+
+
+def _keep_for_reuse(previous: Path, target: Path) -> None:
+    """Keep the previous output for the next synth's folders; the one kept before, unused,
+    is deleted (under a staging name: if that is cut short, `recover` removes the rest)."""
+    recycled = recycle_path(target)
+    try:
+        if recycled.exists():
+            unused = Path(tempfile.mkdtemp(dir=target.parent, prefix=_staging_prefix(target)))
+            os.rename(recycled, unused)
+            remove_later(unused)
+        os.rename(previous, recycled)
+    except OSError:
+        remove_later(previous)
 
 
 def remove_later(folder: Path) -> None:
