@@ -26,8 +26,11 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
+from teams_notify.user_cache import private_folder
+
 HOST_ENV = "TEAMS_NOTIFY_JSII_HOST"
 HOST_SCRIPT = "jsii_host.js"
+HOST_FOLDER = "jsii-host"  # in the user's cache
 # jsii's embedded files -> where its launcher expects them (the kernel finds its index worker
 # beside itself).
 KERNEL_FILES = {"lib__program.js": "program.js", "lib__runtime-index-worker.js": "runtime-index-worker.js"}
@@ -47,20 +50,16 @@ def install() -> None:
     if kernel is None:
         return
     node = os.environ.get("JSII_NODE", "node")
-    root = host_root()
+    root = private_folder(HOST_FOLDER)
+    if root is None:  # no private cache folder: jsii's own launcher
+        return
     folder = root / _key(kernel, node)
-    with contextlib.suppress(OSError):  # no cache folder: jsii's own launcher
+    with contextlib.suppress(OSError):
         if not (folder / "lib" / "host.js").is_file():
             _create(folder, kernel, node)
-        if (folder / "lib" / "host.js").is_file() and _private(root):
+        if (folder / "lib" / "host.js").is_file():
             os.environ["JSII_NODE"] = str(folder / "node")
             os.environ["JSII_RUNTIME"] = str(folder / "lib" / "host.js")
-
-
-def host_root() -> Path:
-    """Where the host folders are kept (one per jsii, Node and host version)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "teams-notify" / "jsii-host"
 
 
 def _kernel_folder() -> Path | None:
@@ -94,7 +93,6 @@ def _create(folder: Path, kernel: Path, node: str) -> None:
     program = (kernel / "lib__program.js").read_bytes()
     if not all(fact in program for fact in KERNEL_FACTS):
         return
-    folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     partial = folder.with_name(f".{folder.name}.{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     (partial / "lib").mkdir(mode=0o700, parents=True)
@@ -110,9 +108,3 @@ def _create(folder: Path, kernel: Path, node: str) -> None:
         shutil.rmtree(partial, ignore_errors=True)
         if not folder.is_dir():
             raise
-
-
-def _private(root: Path) -> bool:
-    """Only a folder no other user can write to runs as our Node's code."""
-    stat = root.stat()
-    return stat.st_uid == os.getuid() and not stat.st_mode & 0o022
