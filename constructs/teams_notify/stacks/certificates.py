@@ -51,6 +51,11 @@ class CheckedCertificate:
         }
 
 
+def active_certificate(checked: list[CheckedCertificate]) -> CheckedCertificate:
+    """The tenant's active certificate among its checked ones (config allows exactly one)."""
+    return next(c for c in checked if c.config.active)
+
+
 def _from_der(config: CertificateConfig, der: bytes, warnings: tuple[str, ...]) -> CheckedCertificate:
     certificate = x509.load_der_x509_certificate(der)
     return CheckedCertificate(config, certificate, Thumbprints.of(certificate), warnings)

@@ -183,30 +183,15 @@ def _prepare(conn: Connection) -> None:
     """Start the engine and import our constructs, alone in this process: with a second busy
     thread beside them (the hook's first-use work) this measured slower (1.09x, 1.19x): the two
     take turns on the interpreter lock, and on 2 cores they compete with Node and the program
-    for CPU. Then, while the program has not yet sent what to build, the post-synth hook's
-    first-use work, one step at a time; whatever is left is done on first use. An error here
-    is raised again, as one line, by the build."""
+    for CPU. Then, if the program has not yet sent what to build, import the post-synth hook.
+    (The program writes the Teams artifacts itself: `tenant_synth._local`.) An error here is
+    raised again, as one line, by the build."""
     from teams_notify.stacks.engine import load_engine
 
     load_engine()
-    for step in _HOOK_WARM_UP:
-        if conn.poll():
-            return
+    if not conn.poll():
         with contextlib.suppress(Exception):
-            step()
-
-
-def _import_hook() -> None:
-    importlib.import_module("teams_notify.stacks.postsynth")
-
-
-def _teams_artifacts() -> None:
-    from teams_notify.teams.artifacts import prepare
-
-    prepare()
-
-
-_HOOK_WARM_UP = (_import_hook, _teams_artifacts)
+            importlib.import_module("teams_notify.stacks.postsynth")
 
 
 def _portable(err: BaseException) -> BaseException:

@@ -17,7 +17,7 @@ from typing import Any
 
 from teams_notify.config import TenantConfig
 from teams_notify.stacks.backend import cloud_workspace
-from teams_notify.stacks.certificates import CheckedCertificate
+from teams_notify.stacks.certificates import CheckedCertificate, active_certificate
 from teams_notify.stacks.provider_lock import annotate_manifest, lock_local_providers
 from teams_notify.stacks.servicenow.fields import X5T_PLACEHOLDER_PREFIX, x5t_placeholder
 from teams_notify.stacks.synth_cache import STACKS_DIR
@@ -93,11 +93,12 @@ def resource_steps(stack: Any, stack_json: dict[str, Any]) -> dict[str, str]:
 
 
 def run_hook(
-    stacks: list[Any], outdir: Path, checked: dict[str, list[CheckedCertificate]]
+    stacks: list[Any], outdir: Path, checked: dict[str, list[CheckedCertificate]], *, teams: bool = True
 ) -> list[StackSummary]:
     """Run the policy rules on every stack's JSON (CheckFailedError before anything is written),
-    then fill x5t, write summaries and Teams artifacts for every stack (`checked`: the
-    certificates of each tenant, by tenant name, as `check_certificates` returned them)."""
+    then fill x5t, write summaries and (unless `teams` is False: someone else writes them)
+    Teams artifacts for every stack (`checked`: the certificates of each tenant, by tenant
+    name, as `check_certificates` returned them)."""
     from teams_notify.stacks.aspects import policy_findings, raise_on_findings
     from teams_notify.teams.hook import write_teams_artifacts  # jinja2, the schema, Pillow: on use
 
@@ -109,7 +110,8 @@ def run_hook(
         tenant: TenantConfig = stack.tenant
         stack_dir = outdir / STACKS_DIR / stack.stack_name
         summary = _process_stack(stack, stack_dir, documents[stack.stack_name], tenant, checked[tenant.name])
-        write_teams_artifacts(tenant, stack_dir, summary)
+        if teams:
+            write_teams_artifacts(tenant, stack_dir, summary)
         summaries.append(summary)
     return summaries
 
@@ -128,7 +130,7 @@ def _process_stack(
         json_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     lock_warnings = lock_local_providers(stack_dir, data)
     annotate_manifest(stack_dir.parent.parent, stack.stack_name, lock_warnings)  # <out>/stacks/<stack>
-    active = next(c for c in checked if c.config.active)
+    active = active_certificate(checked)
     summary = StackSummary(
         tenant=tenant.name,
         stack=stack.stack_name,

@@ -23,8 +23,8 @@ import queue as queue_module
 import shutil
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +70,7 @@ class Share:
     staging: Path
     target: Path
     checked: dict[str, list[CheckedCertificate]]
+    teams: bool = True  # False: the Teams artifacts are written by the program (`_local`)
 
     @classmethod
     def of(
@@ -155,11 +156,44 @@ def _jobs_from_env() -> int | None:
 
 def _local(share: Share, progress: Progress | None) -> list[BuiltTenant]:
     """This process's share: built by the engine process when the program started one
-    (`engine_process`), else here."""
+    (`engine_process`), else here. Beside an engine process this one writes the share's Teams
+    artifacts (they need only the tenant and its certificate's x5t), so the build waits
+    neither for them nor for their first use (jinja2, the manifest's schema, Pillow)."""
     from teams_notify.stacks import engine_process
 
     engine = engine_process.running()
-    return engine.build(share, progress) if engine is not None else serial_builds(share, progress)
+    if engine is None:
+        return serial_builds(share, progress)
+    with ThreadPoolExecutor(1, thread_name_prefix="teams-artifacts") as writer:
+        written = writer.submit(_write_teams, share)
+        built = engine.build(replace(share, teams=False), progress)
+        written.result()
+    _place_teams(share)
+    return built
+
+
+def _teams_folder(share: Share, tenant: TenantConfig) -> Path:
+    """Where the program writes a tenant's Teams artifacts until its stack folder is built."""
+    return share.staging / f".teams-{tenant.name}"
+
+
+def _write_teams(share: Share) -> None:
+    from teams_notify.stacks.certificates import active_certificate
+    from teams_notify.teams.hook import ARTIFACTS_DIR, write_tenant_artifacts
+
+    for tenant in share.tenants:
+        x5t = active_certificate(share.checked[tenant.name]).thumbprints.x5t
+        write_tenant_artifacts(tenant, x5t, _teams_folder(share, tenant) / ARTIFACTS_DIR)
+
+
+def _place_teams(share: Share) -> None:
+    """Each tenant's Teams artifacts into its built Entra stack folder, where the hook puts them."""
+    from teams_notify.teams.hook import ARTIFACTS_DIR
+
+    for tenant in share.tenants:
+        folder = _teams_folder(share, tenant)
+        os.rename(folder / ARTIFACTS_DIR, share.staging / STACKS_DIR / tenant.entra_stack / ARTIFACTS_DIR)
+        folder.rmdir()
 
 
 def serial_builds(share: Share, progress: Progress | None) -> list[BuiltTenant]:
@@ -170,7 +204,9 @@ def serial_builds(share: Share, progress: Progress | None) -> list[BuiltTenant]:
         work = Path(tempfile.mkdtemp(dir=share.staging, prefix=".work-"))
         try:
             mine = {t.name: share.checked[t.name] for t in batch}
-            results += synth_batch(batch, mine, work, share.staging, share.target, progress)
+            results += synth_batch(
+                batch, mine, work, share.staging, share.target, progress, teams=share.teams
+            )
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return results
@@ -183,9 +219,12 @@ def synth_batch(
     staging: Path,
     target: Path,
     progress: Progress | None = None,
+    *,
+    teams: bool = True,
 ) -> list[BuiltTenant]:
     """One app for `tenants`: build, synthesize into `work`, run the post-synth hook (policy
-    rules, x5t, summaries, artifacts), then move the stack folders into `staging/stacks/`."""
+    rules, x5t, summaries, Teams artifacts unless `teams` is False), then move the stack
+    folders into `staging/stacks/`."""
     from teams_notify.stacks.app import build_app
     from teams_notify.stacks.postsynth import run_hook
 
@@ -195,7 +234,7 @@ def synth_batch(
     pairs = list(zip(stacks[0::2], stacks[1::2], strict=True))
     hooked = []
     for tenant, pair in zip(tenants, pairs, strict=True):
-        hooked.append(run_hook(list(pair), work, checked))
+        hooked.append(run_hook(list(pair), work, checked, teams=teams))
         for stack in pair:
             os.rename(work / STACKS_DIR / stack.stack_name, staging / STACKS_DIR / stack.stack_name)
         if progress:

@@ -58,14 +58,3 @@ def write_artifacts(values: TeamsValues, out_dir: Path, *, durable: bool = True)
     ]
     write_all(files, durable=durable)
     return [f.path for f in files]
-
-
-def prepare() -> None:
-    """Do ahead what writing the first tenant's artifacts costs once per process: compile the
-    templates, build the manifest's schema validator, draw the outline icon (the engine process
-    does this while it waits to be sent what to build, `stacks.engine_process`)."""
-    from teams_notify.teams import icons, manifest, templating
-
-    templating.compile_all()
-    manifest.validator()
-    icons.outline_icon()

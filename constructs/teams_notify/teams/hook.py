@@ -30,8 +30,13 @@ def write_teams_artifacts(tenant: TenantConfig, stack_dir: Path, summary: StackS
     """
     if summary.side != ENTRA_SIDE:
         return []
-    values = values_from_tenant(tenant, outputs=None, cert_x5t=summary.x5t)
-    out_dir = stack_dir / ARTIFACTS_DIR
+    return write_tenant_artifacts(tenant, summary.x5t, stack_dir / ARTIFACTS_DIR)
+
+
+def write_tenant_artifacts(tenant: TenantConfig, x5t: str, out_dir: Path) -> list[Path]:
+    """The tenant's artifacts into `out_dir` (the Entra stack's `artifacts/`), for the active
+    certificate's `x5t`: all three when the ids are known, else the runbook."""
+    values = values_from_tenant(tenant, outputs=None, cert_x5t=x5t)
     if missing_for_artifacts(values):
         return [write_runbook(values, out_dir, durable=False)]
     return write_artifacts(values, out_dir, durable=False)

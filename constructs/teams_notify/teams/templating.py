@@ -65,10 +65,3 @@ def _compiled_templates() -> jinja2.BytecodeCache | None:
 
 def render(template: str, **context: object) -> str:
     return environment().get_template(template).render(**context)
-
-
-def compile_all() -> None:
-    """Compile every template now (the environment keeps them), not at its first render."""
-    env = environment()
-    for template in env.list_templates():
-        env.get_template(template)
