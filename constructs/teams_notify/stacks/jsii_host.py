@@ -10,9 +10,10 @@ A program installs it (`install`) before its engine starts: it points jsii at a 
 the host, jsii's kernel beside it and a `node` that starts Node with --preserve-symlinks, as
 the launcher does. The folder is kept per user (`~/.cache/teams-notify/jsii-host`, private)
 and made once per jsii and Node. Its variables are inherited by the program's engine process
-and workers. A caller's Python, a JSII_RUNTIME set by the user, a platform without `sh`, a
-jsii whose kernel lacks what the host relies on, or TEAMS_NOTIFY_JSII_HOST=0: jsii's own
-launcher, as before.
+and workers. A caller's Python (only programs install it), a JSII_RUNTIME set by the user,
+a platform that is not POSIX (the `node` script is `sh`), a cache folder that cannot be made
+private, a jsii whose kernel lacks what the host relies on, or TEAMS_NOTIFY_JSII_HOST=0:
+jsii's own launcher, as before.
 """
 
 from __future__ import annotations
