@@ -32,8 +32,6 @@ ROOT = Path(__file__).resolve().parents[2]
 NAMES = ("alpha", "bravo")
 
 
-
-
 def no_placeholder(files: dict[str, bytes]) -> bool:
     marker = X5T_PLACEHOLDER_PREFIX.encode()
     return not any(marker in data for name, data in files.items() if name.endswith(".json"))
