@@ -181,9 +181,8 @@ def _synth_checked(
         todo = [t for t in tenants if t.name not in reused]
         if todo and _engine_not_started():
             warm_up()
-        staging.reuse_folders(
-            folders_of(target, [s for t in tenants if t.name in reused for s in t.stack_names])
-        )
+        reused_stacks = [s for t in tenants if t.name in reused for s in t.stack_names]
+        staging.reuse_folders(folders_of(target, reused_stacks))
         # What the previous synth wrote (also with --full): never carried over as a working file.
         generated = frozenset(f for o in (index.tenants.values() if index else ()) for f in o.files)
         # Linking the reused tenants' files is file system calls (no GIL held): done beside the
@@ -218,9 +217,7 @@ def _synth_checked(
             for t in tenants
             for s in (built[t.name].summaries if t.name in built else reused_summaries[t.name])
         ]
-        staging.commit(
-            generated, frozenset(name for t in tenants if t.name in reused for name in t.stack_names)
-        )
+        staging.commit(generated, frozenset(reused_stacks))
     if any(uses_local_state(t) for t in tenants):
         ensure_local_state_dir(target)
     return SynthResult(outdir, summaries, [t.name for t in todo], list(reused))

@@ -98,7 +98,6 @@ def own_temporary_folder() -> None:
         atexit.register(_remove_run_folder)
 
 
-
 def _remove_run_folder() -> None:
     if _run_folder is not None:
         shutil.rmtree(_run_folder, ignore_errors=True)

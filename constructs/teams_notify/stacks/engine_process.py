@@ -3,10 +3,10 @@
 
 Started (forked) before the tenant files are read, the engine process starts the engine and
 imports what building a tenant needs on one core, while this process reads and checks the
-tenants and links the unchanged ones on the other; until it is sent what to build, it does the
-post-synth hook's first-use work. Then it builds the tenants it is sent, into the staging
-folder, exactly as this process would (`tenant_synth`), and sends back what it built, a tick
-per tenant on the way. In one process the two halves share one interpreter lock and take
+tenants and links the unchanged ones on the other. Then it builds the tenants it is sent, into
+the staging folder, exactly as this process would (`tenant_synth`), and sends back what it
+built, a tick per tenant on the way; meanwhile this process writes their Teams artifacts
+(`tenant_synth._local`). In one process the two halves share one interpreter lock and take
 turns; a re-synth of one tenant waits for both. (Measured in docs/constructs.md, "Fleet
 scale".)
 

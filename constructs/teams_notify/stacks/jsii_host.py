@@ -91,15 +91,15 @@ def _create(folder: Path, kernel: Path, node: str) -> None:
     """Write the folder beside its final place, then rename it there (a concurrent program
     that got there first wins; both folders are the same). Nothing when the kernel lacks a
     fact the host relies on."""
-    program = (kernel / "lib__program.js").read_bytes()
-    if not all(fact in program for fact in KERNEL_FACTS):
+    files = {target: (kernel / source).read_bytes() for source, target in KERNEL_FILES.items()}
+    if not all(fact in files["program.js"] for fact in KERNEL_FACTS):
         return
+    files["host.js"] = _host_source()
     partial = folder.with_name(f".{folder.name}.{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     (partial / "lib").mkdir(mode=0o700, parents=True)
-    for source, target in KERNEL_FILES.items():
-        (partial / "lib" / target).write_bytes((kernel / source).read_bytes())
-    (partial / "lib" / "host.js").write_bytes(_host_source())
+    for name, data in files.items():
+        (partial / "lib" / name).write_bytes(data)
     launcher = partial / "node"
     launcher.write_text(f'#!/bin/sh\nexec {shlex.quote(node)} --preserve-symlinks "$@"\n')
     launcher.chmod(0o700)
